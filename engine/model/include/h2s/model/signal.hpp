@@ -1,0 +1,40 @@
+#pragma once
+// The trade signal: one per (story, ticker), fixed-size so it crosses thread queues by value.
+#include <cstdint>
+#include <string_view>
+
+#include "h2s/model/fixed_string.hpp"
+#include "h2s/model/story.hpp"
+#include "h2s/model/symbol.hpp"
+
+namespace h2s {
+
+enum class Side : std::uint8_t { buy = 1, sell = 2 };
+
+[[nodiscard]] constexpr std::string_view to_string(Side s) noexcept { return s == Side::buy ? "buy" : "sell"; }
+
+inline constexpr std::size_t kMaxStoryIdBytes = 96;
+
+struct Signal {
+  std::uint64_t seq = 0;  // assigned by the publisher, gap-free from 1
+  FixedString<kMaxStoryIdBytes> story_id;
+  FixedString<47> topic;
+  FixedString<63> rule;
+  Symbol ticker;
+  Vendor vendor = Vendor::unknown;
+  Side side = Side::buy;
+  double strength = 0;    // (0, 1]
+  double sentiment = 0;   // [-1, 1], sign in the topic's own direction (company: good news > 0)
+  double delta = 0;       // sentiment minus the (ticker, topic) baseline
+  double novelty = 1;     // [0, 1]
+  double confidence = 0;  // [0, 1]
+  double relevance = 0;   // [0, 1]
+  std::int64_t ts_source_us = kNoTime;
+  std::int64_t ts_recv_us = kNoTime;
+  std::int64_t ts_decode_us = kNoTime;
+  std::int64_t ts_match_us = kNoTime;
+  std::int64_t ts_score_us = kNoTime;
+  std::int64_t ts_signal_us = kNoTime;  // publish time
+};
+
+}  // namespace h2s

@@ -1,0 +1,54 @@
+#pragma once
+// The normalized newswire item every vendor decoder produces.
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "h2s/model/symbol.hpp"
+
+namespace h2s {
+
+enum class Vendor : std::uint8_t { unknown, alpaca, benzinga, finnhub, polygon, newsapi, generic };
+enum class StoryAction : std::uint8_t { created, updated, deleted };
+
+[[nodiscard]] constexpr std::string_view to_string(Vendor v) noexcept {
+  switch (v) {
+    case Vendor::alpaca: return "alpaca";
+    case Vendor::benzinga: return "benzinga";
+    case Vendor::finnhub: return "finnhub";
+    case Vendor::polygon: return "polygon";
+    case Vendor::newsapi: return "newsapi";
+    case Vendor::generic: return "generic";
+    case Vendor::unknown: break;
+  }
+  return "unknown";
+}
+
+inline constexpr std::int64_t kNoTime = INT64_MIN;
+
+// Views point into the decoder's per-message buffers: valid until the decoder's next message.
+struct Story {
+  static constexpr std::size_t kMaxTickers = 16;
+
+  Vendor vendor = Vendor::unknown;
+  StoryAction action = StoryAction::created;
+  std::string_view id;        // the vendor's id as given (integers rendered in decimal)
+  std::uint64_t revision = 0; // vendor revision id, else updated_at in µs, else 0
+  std::string_view headline;
+  std::string_view summary;
+  std::string_view body;      // HTML already stripped
+  std::array<Symbol, kMaxTickers> tickers{};  // vendor-tagged tickers
+  std::uint8_t ticker_count = 0;
+  std::int64_t ts_source_us = kNoTime;   // published/created time, µs since the Unix epoch
+  std::int64_t ts_updated_us = kNoTime;  // vendor's updated_at when given
+  std::int64_t ts_recv_us = kNoTime;     // when h2s received it (replay: the recorded receive time)
+
+  [[nodiscard]] bool has_vendor_ticker(std::string_view symbol) const noexcept {
+    for (std::uint8_t i = 0; i < ticker_count; ++i) {
+      if (tickers[i].view() == symbol) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace h2s

@@ -1,0 +1,60 @@
+#pragma once
+// Pipeline accounting. Every message is exactly one of: a story (then exactly one outcome), a
+// control message, or a rejection with its reason.
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "h2s/model/status.hpp"
+#include "h2s/scoring/scorer.hpp"
+
+namespace h2s::pipeline {
+
+// Written by one thread, read by any (metrics): a relaxed load+store, no locked instruction.
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) noexcept { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+inline constexpr std::size_t kOutcomeCount = 5;
+
+struct PipelineCounters {
+  // Source thread.
+  Counter bytes_read;
+  Counter read_errors;
+  // Processing thread.
+  Counter lines;        // non-blank and blank lines framed
+  Counter blank_lines;  // skipped, not messages
+  Counter messages;     // stories + control + rejected
+  Counter stories;
+  Counter control;
+  std::array<Counter, kStatusCount> rejected;  // by reason
+  std::array<Counter, kOutcomeCount> outcomes; // by scoring::StoryOutcome
+  Counter signals;         // signals produced (one story may give several)
+  Counter match_truncated; // stories whose hits exceeded MatchResult capacity
+  Counter backpressure_waits;
+  // Publishing thread.
+  Counter published;
+  Counter output_errors;
+
+  [[nodiscard]] std::uint64_t rejected_total() const noexcept {
+    std::uint64_t total = 0;
+    for (const Counter& c : rejected) total += c.get();
+    return total;
+  }
+  [[nodiscard]] std::uint64_t outcome(scoring::StoryOutcome o) const noexcept {
+    return outcomes[static_cast<std::size_t>(o)].get();
+  }
+  // The accounting invariant: holds whenever the pipeline is idle.
+  [[nodiscard]] bool balanced() const noexcept {
+    std::uint64_t outcome_total = 0;
+    for (const Counter& c : outcomes) outcome_total += c.get();
+    return messages.get() == stories.get() + control.get() + rejected_total() && stories.get() == outcome_total;
+  }
+};
+
+}  // namespace h2s::pipeline

@@ -1,0 +1,82 @@
+#pragma once
+// The fused hot path: frame -> decode -> match -> score -> hand signals to a sink. One thread.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "h2s/feeds/decoder.hpp"
+#include "h2s/feeds/line_framer.hpp"
+#include "h2s/model/signal.hpp"
+#include "h2s/pipeline/counters.hpp"
+#include "h2s/rules/matcher.hpp"
+#include "h2s/scoring/scorer.hpp"
+
+namespace h2s::pipeline {
+
+class SignalSink {
+ public:
+  virtual ~SignalSink() = default;
+  virtual void on_signal(Signal& signal) noexcept = 0;
+};
+
+// Replay: every timestamp comes from the recorded receive times, so output is reproducible.
+// Live: wall-clock microseconds at each stage.
+enum class ClockMode : std::uint8_t { replay, live };
+
+struct ProcessorConfig {
+  feeds::DecoderLimits limits;
+  scoring::ScoringParams scoring;
+  ClockMode clock = ClockMode::replay;
+  double speed = 0;  // replay pacing: 0 = as fast as possible, 1 = recorded pace, N = N times faster
+};
+
+// A rejected message worth showing an operator: where and why.
+struct RejectionSample {
+  std::uint64_t line = 0;
+  Status reason = Status::ok;
+};
+
+class Processor final : private feeds::DecodeSink {
+ public:
+  static constexpr std::size_t kMaxSamples = 16;
+
+  Processor(const ProcessorConfig& config, std::shared_ptr<const rules::CompiledPack> pack, SignalSink& sink,
+            PipelineCounters& counters);
+
+  // A block of a byte stream (kLinePadding readable bytes must follow it).
+  void on_stream_bytes(std::string_view bytes) noexcept;
+  // End of the stream: a last line without a newline is still processed.
+  void on_end_of_stream() noexcept;
+  // One complete message (a datagram or a framed line), with its receive time (kNoTime: unknown).
+  void on_message(std::string_view message, std::int64_t recv_us) noexcept;
+
+  [[nodiscard]] const std::array<RejectionSample, kMaxSamples>& samples() const noexcept { return samples_; }
+  [[nodiscard]] std::size_t sample_count() const noexcept { return sample_count_; }
+  [[nodiscard]] const rules::Matcher& matcher() const noexcept { return matcher_; }
+
+ private:
+  void on_story(const Story& story) noexcept override;
+  void on_rejected(Status reason) noexcept override;
+  void on_control() noexcept override;
+  [[nodiscard]] std::int64_t now(std::int64_t recv_us) noexcept;
+  void pace(std::int64_t recv_us) noexcept;
+
+  ProcessorConfig config_;
+  feeds::Decoder decoder_;
+  feeds::LineFramer framer_;
+  rules::Matcher matcher_;
+  scoring::Scorer scorer_;
+  std::unique_ptr<rules::MatchResult> match_;   // large: kept off the stack
+  std::unique_ptr<scoring::ScoreResult> score_;
+  SignalSink& sink_;
+  PipelineCounters& counters_;
+  std::int64_t replay_clock_us_ = kNoTime;
+  std::int64_t pace_origin_recv_us_ = kNoTime;
+  std::int64_t pace_origin_steady_ns_ = 0;
+  std::uint64_t messages_ = 0;  // handed over whole by on_message (not framed)
+  std::array<RejectionSample, kMaxSamples> samples_{};
+  std::size_t sample_count_ = 0;
+};
+
+}  // namespace h2s::pipeline

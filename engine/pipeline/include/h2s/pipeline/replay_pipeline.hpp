@@ -1,0 +1,44 @@
+#pragma once
+// Recorded feed file -> processor -> publisher, with the thread layout chosen by configuration.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "h2s/pipeline/agent.hpp"
+#include "h2s/pipeline/counters.hpp"
+#include "h2s/pipeline/processor.hpp"
+#include "h2s/publish/ndjson_writer.hpp"
+
+namespace h2s::pipeline {
+
+// Which agents share a thread:
+//   fused:  [source, processor+publisher]           one thread, no queue hop for signals
+//   split:  [source] | [processor+publisher]         I/O apart from the hot path (moodycamel SPSC)
+//   staged: [source] | [processor] | [publisher]     every stage on its own thread
+enum class Layout : std::uint8_t { fused, split, staged };
+[[nodiscard]] Layout parse_layout(std::string_view text);  // throws std::invalid_argument
+
+struct ReplayConfig {
+  std::string input;  // file path, "-" for standard input
+  ProcessorConfig processor;
+  Layout layout = Layout::fused;
+  IdleKind idle = IdleKind::backoff;
+  std::size_t chunk_bytes = 256 * 1024;  // one read() and one queue hop
+  std::size_t chunk_count = 8;           // bounded: the source waits for free chunks (back-pressure)
+  std::size_t signal_queue_depth = 4096; // staged layout; a full queue back-pressures the processor
+};
+
+struct ReplayReport {
+  std::size_t samples = 0;
+  std::array<RejectionSample, Processor::kMaxSamples> rejection_samples{};
+  int read_errno = 0;
+  int output_errno = 0;
+  double elapsed_seconds = 0;
+};
+
+// Runs to the end of the input. Throws at start-up (unreadable input); never during the run.
+ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules::CompiledPack> pack,
+                        publish::NdjsonWriter& output, PipelineCounters& counters);
+
+}  // namespace h2s::pipeline

@@ -1,0 +1,222 @@
+#include "h2s/pipeline/replay_pipeline.hpp"
+
+#include <readerwriterqueue/readerwriterqueue.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "h2s/feeds/file_source.hpp"
+#include "h2s/pipeline/publisher.hpp"
+
+namespace h2s::pipeline {
+
+Layout parse_layout(std::string_view text) {
+  if (text == "fused") return Layout::fused;
+  if (text == "split") return Layout::split;
+  if (text == "staged") return Layout::staged;
+  throw std::invalid_argument("layout must be fused, split or staged, not '" + std::string(text) + "'");
+}
+
+namespace {
+
+struct Chunk {
+  std::unique_ptr<char[]> bytes;
+  std::size_t size = 0;
+  bool end_of_stream = false;
+};
+
+using ChunkQueue = moodycamel::ReaderWriterQueue<Chunk*>;
+
+// Reads the file into free chunks and hands them on; never blocks on a full pipeline.
+class SourceAgent final : public Agent {
+ public:
+  SourceAgent(feeds::FileSource& file, ChunkQueue& free, ChunkQueue& filled, std::size_t chunk_bytes,
+              PipelineCounters& counters)
+      : file_(file), free_(free), filled_(filled), chunk_bytes_(chunk_bytes), counters_(counters) {}
+
+  int do_work() noexcept override {
+    if (done_) return 0;
+    Chunk* chunk = nullptr;
+    if (!free_.try_dequeue(chunk)) return 0;
+    std::size_t bytes = 0;
+    const auto result = file_.read(chunk->bytes.get(), chunk_bytes_, bytes);
+    if (result == feeds::FileSource::ReadResult::data) {
+      chunk->size = bytes;
+      chunk->end_of_stream = false;
+      counters_.bytes_read.add(bytes);
+    } else {
+      if (result == feeds::FileSource::ReadResult::error) {
+        counters_.read_errors.add();
+        read_errno_ = file_.last_error();
+      }
+      chunk->size = 0;
+      chunk->end_of_stream = true;
+      done_ = true;
+    }
+    // Padding after the data must be readable: keep it, it is part of the allocation.
+    (void)filled_.enqueue(chunk);
+    return 1;
+  }
+  bool done() const noexcept override { return done_; }
+  std::string_view name() const noexcept override { return "source"; }
+  int read_errno() const noexcept { return read_errno_; }
+
+ private:
+  feeds::FileSource& file_;
+  ChunkQueue& free_;
+  ChunkQueue& filled_;
+  std::size_t chunk_bytes_;
+  PipelineCounters& counters_;
+  bool done_ = false;
+  int read_errno_ = 0;
+};
+
+// Signals cross to the publisher thread by value through a bounded SPSC queue.
+class QueueSignalSink final : public SignalSink {
+ public:
+  QueueSignalSink(moodycamel::ReaderWriterQueue<Signal>& queue, PipelineCounters& counters)
+      : queue_(queue), counters_(counters) {}
+  void on_signal(Signal& signal) noexcept override {
+    // Back-pressure, never loss: replay input is finite and the publisher is draining.
+    while (!queue_.try_enqueue(signal)) {
+      counters_.backpressure_waits.add();
+      __builtin_ia32_pause();
+    }
+  }
+
+ private:
+  moodycamel::ReaderWriterQueue<Signal>& queue_;
+  PipelineCounters& counters_;
+};
+
+class ProcessorAgent final : public Agent {
+ public:
+  ProcessorAgent(Processor& processor, ChunkQueue& filled, ChunkQueue& free, Publisher* direct_publisher,
+                 std::atomic<bool>& finished)
+      : processor_(processor), filled_(filled), free_(free), direct_publisher_(direct_publisher), finished_(finished) {}
+
+  int do_work() noexcept override {
+    Chunk* chunk = nullptr;
+    if (done_ || !filled_.try_dequeue(chunk)) return 0;
+    if (chunk->end_of_stream) {
+      processor_.on_end_of_stream();
+      if (direct_publisher_ != nullptr) direct_publisher_->flush();
+      done_ = true;
+      finished_.store(true, std::memory_order_release);
+    } else {
+      processor_.on_stream_bytes({chunk->bytes.get(), chunk->size});
+    }
+    (void)free_.enqueue(chunk);
+    return 1;
+  }
+  bool done() const noexcept override { return done_; }
+  std::string_view name() const noexcept override { return "processor"; }
+
+ private:
+  Processor& processor_;
+  ChunkQueue& filled_;
+  ChunkQueue& free_;
+  Publisher* direct_publisher_;
+  std::atomic<bool>& finished_;
+  bool done_ = false;
+};
+
+class PublisherAgent final : public Agent {
+ public:
+  PublisherAgent(moodycamel::ReaderWriterQueue<Signal>& queue, Publisher& publisher, std::atomic<bool>& upstream_finished)
+      : queue_(queue), publisher_(publisher), upstream_finished_(upstream_finished) {}
+
+  int do_work() noexcept override {
+    int work = 0;
+    Signal signal;
+    while (work < 256 && queue_.try_dequeue(signal)) {
+      publisher_.on_signal(signal);
+      ++work;
+    }
+    if (work == 0) {
+      // Finished only when upstream is done and, seen after that, the queue is empty.
+      if (upstream_finished_.load(std::memory_order_acquire) && queue_.peek() == nullptr && !done_) {
+        publisher_.flush();
+        done_ = true;
+      }
+    }
+    return work;
+  }
+  bool done() const noexcept override { return done_; }
+  std::string_view name() const noexcept override { return "publisher"; }
+
+ private:
+  moodycamel::ReaderWriterQueue<Signal>& queue_;
+  Publisher& publisher_;
+  std::atomic<bool>& upstream_finished_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules::CompiledPack> pack,
+                        publish::NdjsonWriter& output, PipelineCounters& counters) {
+  if (config.chunk_count < 2) throw std::invalid_argument("chunk_count must be at least 2");
+  feeds::FileSource file(config.input);
+
+  std::vector<Chunk> chunks(config.chunk_count);
+  ChunkQueue free(config.chunk_count), filled(config.chunk_count);
+  for (Chunk& chunk : chunks) {
+    chunk.bytes = std::make_unique<char[]>(config.chunk_bytes + feeds::kLinePadding);
+    std::memset(chunk.bytes.get() + config.chunk_bytes, ' ', feeds::kLinePadding);
+    (void)free.enqueue(&chunk);
+  }
+
+  Publisher publisher(output, config.processor.clock, counters);
+  moodycamel::ReaderWriterQueue<Signal> signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
+  QueueSignalSink queue_sink(signal_queue, counters);
+  SignalSink& processor_sink = config.layout == Layout::staged ? static_cast<SignalSink&>(queue_sink) : publisher;
+  Processor processor(config.processor, std::move(pack), processor_sink, counters);
+
+  std::atomic<bool> processor_finished{false};
+  SourceAgent source(file, free, filled, config.chunk_bytes, counters);
+  ProcessorAgent processing(processor, filled, free, config.layout == Layout::staged ? nullptr : &publisher,
+                            processor_finished);
+  PublisherAgent publishing(signal_queue, publisher, processor_finished);
+
+  const auto started = std::chrono::steady_clock::now();
+  const IdleStrategy idle(config.idle);
+  switch (config.layout) {
+    case Layout::fused: {
+      AgentRunner all("h2s-fused", {&source, &processing}, idle);
+      all.run_here();
+      break;
+    }
+    case Layout::split: {
+      AgentRunner io("h2s-source", {&source}, idle);
+      io.start();
+      AgentRunner hot("h2s-process", {&processing}, idle);
+      hot.run_here();
+      io.join();
+      break;
+    }
+    case Layout::staged: {
+      AgentRunner io("h2s-source", {&source}, idle);
+      AgentRunner hot("h2s-process", {&processing}, idle);
+      io.start();
+      hot.start();
+      AgentRunner out("h2s-publish", {&publishing}, idle);
+      out.run_here();
+      hot.join();
+      io.join();
+      break;
+    }
+  }
+  ReplayReport report;
+  report.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.samples = processor.sample_count();
+  report.rejection_samples = processor.samples();
+  report.read_errno = source.read_errno();
+  report.output_errno = output.error();
+  return report;
+}
+
+}  // namespace h2s::pipeline

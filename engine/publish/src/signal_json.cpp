@@ -1,0 +1,91 @@
+#include "h2s/publish/signal_json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+namespace h2s::publish {
+namespace {
+
+class Writer {
+ public:
+  explicit Writer(char* out) : out_(out) {}
+
+  void raw(std::string_view text) noexcept {
+    std::memcpy(out_ + n_, text.data(), text.size());
+    n_ += text.size();
+  }
+  void string(std::string_view text) noexcept {
+    constexpr char kHex[] = "0123456789abcdef";
+    out_[n_++] = '"';
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out_[n_++] = '\\';
+        out_[n_++] = c;
+      } else if (u < 0x20) {
+        raw("\\u00");
+        out_[n_++] = kHex[u >> 4];
+        out_[n_++] = kHex[u & 0xF];
+      } else {
+        out_[n_++] = c;
+      }
+    }
+    out_[n_++] = '"';
+  }
+  void integer(std::int64_t value) noexcept {
+    n_ = static_cast<std::size_t>(std::to_chars(out_ + n_, out_ + n_ + 24, value).ptr - out_);
+  }
+  void fixed(double value) noexcept {
+    if (!std::isfinite(value)) value = 0;
+    const double rounded = std::round(value * 10000.0) / 10000.0;
+    n_ = static_cast<std::size_t>(
+        std::to_chars(out_ + n_, out_ + n_ + 32, rounded == 0 ? 0.0 : rounded, std::chars_format::fixed, 4).ptr - out_);
+  }
+  void key(std::string_view name) noexcept {
+    if (!first_) out_[n_++] = ',';
+    first_ = false;
+    out_[n_++] = '"';
+    raw(name);
+    raw("\":");
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+
+ private:
+  char* out_;
+  std::size_t n_ = 0;
+  bool first_ = true;
+};
+
+}  // namespace
+
+std::size_t format_signal_json(const Signal& s, char* out) noexcept {
+  // Worst case: every string byte escaped as \u00XX (x6), plus keys and numbers.
+  static_assert((kMaxStoryIdBytes + 47 + 63 + 8) * 6 + 400 <= kMaxSignalJsonBytes);
+  Writer w(out);
+  w.raw("{");
+  w.key("seq"); w.integer(static_cast<std::int64_t>(s.seq));
+  w.key("story_id"); w.string(s.story_id.view());
+  w.key("vendor"); w.string(to_string(s.vendor));
+  w.key("ticker"); w.string(s.ticker.view());
+  w.key("side"); w.string(to_string(s.side));
+  w.key("topic"); w.string(s.topic.view());
+  w.key("rule"); w.string(s.rule.view());
+  w.key("strength"); w.fixed(s.strength);
+  w.key("sentiment"); w.fixed(s.sentiment);
+  w.key("delta"); w.fixed(s.delta);
+  w.key("novelty"); w.fixed(s.novelty);
+  w.key("confidence"); w.fixed(s.confidence);
+  w.key("relevance"); w.fixed(s.relevance);
+  w.key("ts_source_us"); w.integer(s.ts_source_us);
+  w.key("ts_recv_us"); w.integer(s.ts_recv_us);
+  w.key("ts_decode_us"); w.integer(s.ts_decode_us);
+  w.key("ts_match_us"); w.integer(s.ts_match_us);
+  w.key("ts_score_us"); w.integer(s.ts_score_us);
+  w.key("ts_signal_us"); w.integer(s.ts_signal_us);
+  w.raw("}\n");
+  return w.size();
+}
+
+}  // namespace h2s::publish

@@ -1,0 +1,69 @@
+#include "h2s/scoring/fingerprint.hpp"
+
+#include <array>
+
+namespace h2s::scoring {
+namespace {
+
+constexpr bool is_alnum(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool starts_with_ci(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (lower(text[i]) != lower(prefix[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view strip_wire_decorations(std::string_view h) noexcept {
+  constexpr std::array<std::string_view, 9> kPrefixes{"UPDATE", "WRAPUP", "REFILE", "CORRECTED", "BRIEF",
+                                                      "BREAKING", "FLASH", "EXCLUSIVE", "URGENT"};
+  for (bool changed = true; changed;) {
+    changed = false;
+    while (!h.empty() && (h.front() == ' ' || h.front() == '*' || h.front() == '-')) {
+      h.remove_prefix(1);
+      changed = true;
+    }
+    for (std::string_view p : kPrefixes) {
+      if (!starts_with_ci(h, p)) continue;
+      std::size_t i = p.size();
+      while (i < h.size() && (h[i] == ' ' || (h[i] >= '0' && h[i] <= '9'))) ++i;
+      if (i < h.size() && (h[i] == '-' || h[i] == ':')) {
+        h.remove_prefix(i + 1);
+        changed = true;
+      }
+    }
+  }
+  // Trailing " - Reuters" / " | Benzinga": a short source tag after the last separator.
+  for (std::string_view sep : {std::string_view(" - "), std::string_view(" | ")}) {
+    const std::size_t at = h.rfind(sep);
+    if (at != std::string_view::npos && h.size() - at - sep.size() <= 24 && at > 0) {
+      const std::string_view tail = h.substr(at + sep.size());
+      if (tail.find(' ') == std::string_view::npos || tail.size() <= 16) h = h.substr(0, at);
+    }
+  }
+  return h;
+}
+
+std::uint64_t normalized_text_hash(std::string_view text) noexcept {
+  std::uint64_t hash = 14695981039346656037ULL;
+  bool in_word = false, any = false;
+  for (const char c : text) {
+    if (is_alnum(c)) {
+      if (!in_word && any) hash = (hash ^ ' ') * 1099511628211ULL;
+      hash = (hash ^ static_cast<unsigned char>(lower(c))) * 1099511628211ULL;
+      in_word = any = true;
+    } else if (c != '\'') {  // "Amazon's" == "Amazons"
+      in_word = false;
+    }
+  }
+  return hash;
+}
+
+}  // namespace h2s::scoring

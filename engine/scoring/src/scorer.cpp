@@ -1,0 +1,220 @@
+#include "h2s/scoring/scorer.hpp"
+
+#include <cmath>
+
+#include "h2s/scoring/fingerprint.hpp"
+#include "h2s/scoring/text_scan.hpp"
+
+namespace h2s::scoring {
+namespace {
+
+using rules::Field;
+using rules::Hit;
+using rules::LexiconKind;
+using rules::PatternRef;
+
+double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
+
+double field_relevance(Field f) noexcept { return f == Field::headline ? 1.0 : f == Field::summary ? 0.8 : 0.6; }
+
+bool is_polar(LexiconKind kind) noexcept { return kind == LexiconKind::sentiment || kind == LexiconKind::hawkish; }
+
+struct ClauseSpan {
+  Field field;
+  std::uint32_t begin;
+  std::uint32_t end;
+};
+
+}  // namespace
+
+Scorer::Scorer(const ScoringParams& params)
+    : params_(params), dedup_(params.dedup_capacity, params.dedup_window_us), terms_(std::make_unique<TermBuffer>()) {}
+
+void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
+                           TermBuffer& out) const noexcept {
+  const auto& refs = pack.patterns();
+  out.count = 0;
+  out.hedges = 0;
+  for (std::size_t i = 0; i < match.hit_count; ++i) {
+    const Hit& hit = match.hits[i];
+    if (refs[hit.pattern].kind != PatternRef::Kind::lexicon) continue;
+    const rules::LexiconTerm& term = pack.term(refs[hit.pattern].owner);
+    if (term.kind == LexiconKind::hedge) ++out.hedges;
+    if (!is_polar(term.kind)) continue;
+
+    // The longest phrase of the same dimension wins: "raises guidance" is not also "raises".
+    bool shadowed = false;
+    for (std::size_t j = 0; j < match.hit_count && !shadowed; ++j) {
+      const Hit& other = match.hits[j];
+      if (j == i || other.field != hit.field || refs[other.pattern].kind != PatternRef::Kind::lexicon) continue;
+      const rules::LexiconTerm& other_term = pack.term(refs[other.pattern].owner);
+      if (other_term.kind != term.kind) continue;
+      const std::uint32_t other_len = other.to - other.from, len = hit.to - hit.from;
+      const bool contains = other.from <= hit.from && other.to >= hit.to;
+      shadowed = contains && (other_len > len || (other_len == len && j < i));
+    }
+    if (shadowed) continue;
+
+    const std::string_view text = rules::field_text(story, hit.field);
+    // The nearest preceding modifier of each kind within its window, in the same clause.
+    std::uint32_t best_negator = UINT32_MAX, best_intensifier = UINT32_MAX, best_hedge = UINT32_MAX;
+    double negator = 1, intensifier = 1, hedge = 1;
+    for (std::size_t j = 0; j < match.hit_count; ++j) {
+      const Hit& mod = match.hits[j];
+      if (mod.field != hit.field || refs[mod.pattern].kind != PatternRef::Kind::lexicon) continue;
+      const rules::LexiconTerm& mod_term = pack.term(refs[mod.pattern].owner);
+      if (is_polar(mod_term.kind)) continue;
+      if (mod.from >= hit.to) {
+        // An intensifier may also follow its term closely: "slows sharply", "rose unexpectedly".
+        if (mod_term.kind == LexiconKind::intensifier && !has_clause_break(text, hit.to, mod.from) &&
+            words_between(text, hit.to, mod.from) == 0 && best_intensifier == UINT32_MAX) {
+          best_intensifier = 1;
+          intensifier = mod_term.weight;
+        }
+        continue;
+      }
+      if (mod.to > hit.from || has_clause_break(text, mod.to, hit.from)) continue;
+      const std::uint32_t gap = words_between(text, mod.to, hit.from);
+      if (mod_term.kind == LexiconKind::negator && gap <= params_.negation_window && gap < best_negator) {
+        best_negator = gap;
+        negator = mod_term.weight;
+      } else if (mod_term.kind == LexiconKind::intensifier && gap <= params_.modifier_window && gap < best_intensifier) {
+        best_intensifier = gap;
+        intensifier = mod_term.weight;
+      } else if (mod_term.kind == LexiconKind::hedge && gap <= params_.negation_window && gap < best_hedge) {
+        best_hedge = gap;
+        hedge = mod_term.weight;
+      }
+    }
+    const double value =
+        term.weight * params_.field_weight[static_cast<std::size_t>(hit.field)] * negator * intensifier * hedge;
+    out.terms[out.count++] = TermContribution{static_cast<std::uint32_t>(i), hit.field, hit.from, hit.to,
+                                              term.kind == LexiconKind::hawkish, value};
+  }
+}
+
+Tone Scorer::story_tone(const TermBuffer& terms) const noexcept {
+  double sentiment = 0, hawkish = 0;
+  for (std::size_t i = 0; i < terms.count; ++i) (terms.terms[i].hawkish ? hawkish : sentiment) += terms.terms[i].value;
+  return Tone{squash(sentiment), squash(hawkish), static_cast<std::uint32_t>(terms.count), terms.hedges};
+}
+
+Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
+                       std::uint32_t rule, const TermBuffer& terms) const noexcept {
+  // The clauses this rule's patterns matched in.
+  constexpr std::size_t kMaxClauses = 16;
+  std::array<ClauseSpan, kMaxClauses> clauses;
+  std::size_t clause_count = 0;
+  const auto& refs = pack.patterns();
+  for (std::size_t i = 0; i < match.hit_count && clause_count < kMaxClauses; ++i) {
+    const Hit& hit = match.hits[i];
+    const PatternRef& ref = refs[hit.pattern];
+    if (ref.kind != PatternRef::Kind::rule || ref.owner != rule) continue;
+    const std::string_view text = rules::field_text(story, hit.field);
+    const ClauseSpan span{hit.field, clause_begin(text, hit.from), clause_end(text, hit.to)};
+    bool known = false;
+    for (std::size_t c = 0; c < clause_count && !known; ++c) {
+      known = clauses[c].field == span.field && clauses[c].begin == span.begin;
+    }
+    if (!known) clauses[clause_count++] = span;
+  }
+  double sentiment = 0, hawkish = 0;
+  std::uint32_t in_clause = 0;
+  for (std::size_t i = 0; i < terms.count; ++i) {
+    const TermContribution& t = terms.terms[i];
+    bool inside = false;
+    for (std::size_t c = 0; c < clause_count && !inside; ++c) {
+      inside = clauses[c].field == t.field && t.from >= clauses[c].begin && t.to <= clauses[c].end;
+    }
+    in_clause += inside ? 1 : 0;
+    (t.hawkish ? hawkish : sentiment) += t.value * (inside ? 1.0 : params_.out_of_clause_weight);
+  }
+  return Tone{squash(sentiment), squash(hawkish), in_clause, terms.hedges};
+}
+
+bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {
+  out.signal_count = 0;
+  out.tone = Tone{};
+  if (story.action == StoryAction::deleted) {
+    out.outcome = StoryOutcome::deleted;
+    return false;
+  }
+  // An update is new only when some of its text changed; a repeat on any wire is not.
+  std::uint64_t text_hash = normalized_text_hash(strip_wire_decorations(story.headline));
+  if (story.action == StoryAction::updated) {
+    text_hash ^= normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body);
+  }
+  if (dedup_.check_and_insert(text_hash, now_us) == DedupCache::Verdict::duplicate) {
+    out.outcome = StoryOutcome::duplicate;
+    return false;
+  }
+  return true;
+}
+
+void Scorer::score(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
+                   ScoreResult& out) noexcept {
+  out.signal_count = 0;
+  out.tone = Tone{};
+  if (match.rule_count == 0) {
+    out.outcome = StoryOutcome::no_match;
+    return;
+  }
+  collect_terms(story, match, pack, *terms_);
+  out.tone = story_tone(*terms_);
+  const double hedge_factor = std::pow(0.75, terms_->hedges);
+
+  for (std::size_t r = 0; r < match.rule_count; ++r) {
+    const rules::RuleMatch& rm = match.rules[r];
+    const rules::CompiledRule& rule = pack.rules()[rm.rule];
+    const rules::Topic& topic = pack.topic(rule.topic);
+    if (topic.side_mode == rules::SideMode::event) continue;
+    const Tone tone = rule_tone(story, match, pack, rm.rule, *terms_);
+    // Direction is signed so that > 0 means buy the signalled ticker.
+    double direction = topic.side_mode == rules::SideMode::sentiment ? tone.sentiment : -tone.hawkish;
+    if (rule.invert) direction = -direction;
+    if (std::fabs(direction) < params_.direction_threshold) continue;
+    const double confidence_from_terms = 1.0 - std::pow(0.5, tone.terms > 0 ? tone.terms : 0.5);
+
+    for (const std::uint16_t entity : rule.tickers) {
+      double relevance = field_relevance(rm.field);
+      if (rule.require_entity) {
+        const rules::Mention* mention = match.mention_of(entity);
+        if (mention == nullptr || (!mention->in_text && !mention->vendor_tagged)) continue;
+        const double mention_relevance = mention->in_text ? field_relevance(mention->field) : 0.5;
+        relevance = relevance < mention_relevance ? relevance : mention_relevance;
+      }
+      const double strength = std::fabs(direction) * relevance * (rule.weight < 1.0 ? rule.weight : 1.0);
+      if (strength < params_.min_strength) continue;
+      const std::string_view ticker = pack.entities()[entity].ticker;
+
+      // One signal per (story, ticker): the strongest rule wins.
+      Signal* slot = nullptr;
+      for (std::size_t s = 0; s < out.signal_count; ++s) {
+        if (out.signals[s].ticker.view() == ticker) slot = &out.signals[s];
+      }
+      if (slot != nullptr && slot->strength >= strength) continue;
+      if (slot == nullptr) {
+        if (out.signal_count == ScoreResult::kMaxSignals) continue;
+        slot = &out.signals[out.signal_count++];
+      }
+      *slot = Signal{};
+      (void)slot->story_id.assign(story.id);
+      (void)slot->topic.assign(topic.id);
+      (void)slot->rule.assign(rule.id);
+      (void)slot->ticker.assign(ticker);
+      slot->vendor = story.vendor;
+      slot->side = direction > 0 ? Side::buy : Side::sell;
+      slot->strength = strength;
+      slot->sentiment = direction;
+      slot->delta = direction;  // baseline 0 until per-(ticker, topic) baselines exist
+      slot->novelty = 1.0;
+      slot->relevance = relevance;
+      slot->confidence = relevance * confidence_from_terms * hedge_factor;
+      slot->ts_source_us = story.ts_source_us;
+      slot->ts_recv_us = story.ts_recv_us;
+    }
+  }
+  out.outcome = out.signal_count > 0 ? StoryOutcome::signalled : StoryOutcome::event;
+}
+
+}  // namespace h2s::scoring

@@ -1,0 +1,41 @@
+#pragma once
+// Per-message arena for text a decoder must produce itself (rendered ids, stripped HTML).
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "h2s/model/story.hpp"
+
+namespace h2s::feeds {
+
+class StoryBuilder {
+ public:
+  explicit StoryBuilder(std::size_t arena_bytes);
+
+  // Starts a new story; invalidates views handed out for the previous one.
+  Story& begin(Vendor vendor) noexcept;
+  [[nodiscard]] Story& story() noexcept { return story_; }
+
+  // Copies text into the arena; returns an empty view when it does not fit.
+  [[nodiscard]] std::string_view store(std::string_view text) noexcept;
+  // Strips tags and decodes common entities; returns false when the arena is too small.
+  [[nodiscard]] bool store_html_as_text(std::string_view html, std::string_view& out) noexcept;
+  // Adds a vendor ticker; symbols that are not tickers or exceed the capacity are skipped.
+  void add_ticker(std::string_view symbol) noexcept;
+  // Adds each ticker of a comma- or space-separated list ("AAPL,MSFT").
+  void add_ticker_list(std::string_view list) noexcept;
+
+  [[nodiscard]] std::size_t arena_capacity() const noexcept { return capacity_; }
+
+ private:
+  std::unique_ptr<char[]> arena_;
+  std::size_t capacity_;
+  std::size_t used_ = 0;
+  Story story_;
+};
+
+// Strips HTML tags (and script/style content), decodes common entities and folds white space.
+// Writes at most `capacity` bytes to `out`; returns the length written.
+[[nodiscard]] std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity) noexcept;
+
+}  // namespace h2s::feeds

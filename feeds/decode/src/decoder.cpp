@@ -1,0 +1,243 @@
+#include "h2s/feeds/decoder.hpp"
+
+#include <simdjson.h>
+
+#include "h2s/feeds/alpaca_decoder.hpp"
+#include "h2s/feeds/benzinga_decoder.hpp"
+#include "h2s/feeds/finnhub_decoder.hpp"
+#include "h2s/feeds/generic_decoder.hpp"
+#include "h2s/feeds/json_fields.hpp"
+#include "h2s/feeds/newsapi_decoder.hpp"
+#include "h2s/feeds/polygon_decoder.hpp"
+
+static_assert(h2s::feeds::kLinePadding >= simdjson::SIMDJSON_PADDING);
+
+namespace h2s::feeds {
+namespace {
+
+enum class Format { unknown, alpaca, benzinga, finnhub, polygon, newsapi, generic, polygon_page, newsapi_page, record };
+
+// Field names that identify a format; a bit each.
+enum KeyBit : unsigned {
+  kT = 1u << 0, kData = 1u << 1, kKind = 1u << 2, kApiVersion = 1u << 3, kResults = 1u << 4,
+  kArticles = 1u << 5, kPublishedUtc = 1u << 6, kPublishedAt = 1u << 7, kDatetime = 1u << 8,
+  kHeadline = 1u << 9, kPublishedAtSnake = 1u << 10, kRecvUs = 1u << 11, kMsg = 1u << 12, kId = 1u << 13,
+};
+
+unsigned key_bit(std::string_view key) noexcept {
+  if (key == "T") return kT;
+  if (key == "data") return kData;
+  if (key == "kind") return kKind;
+  if (key == "api_version") return kApiVersion;
+  if (key == "results") return kResults;
+  if (key == "articles") return kArticles;
+  if (key == "published_utc") return kPublishedUtc;
+  if (key == "publishedAt") return kPublishedAt;
+  if (key == "datetime") return kDatetime;
+  if (key == "headline") return kHeadline;
+  if (key == "published_at") return kPublishedAtSnake;
+  if (key == "h2s_recv_us") return kRecvUs;
+  if (key == "msg") return kMsg;
+  if (key == "id") return kId;
+  return 0;
+}
+
+Format classify(unsigned keys, bool top_level) noexcept {
+  if (keys & kT) return Format::alpaca;
+  if ((keys & kData) && (keys & (kKind | kApiVersion))) return Format::benzinga;
+  if (top_level && (keys & kRecvUs) && (keys & kMsg)) return Format::record;
+  if (top_level && (keys & kResults)) return Format::polygon_page;
+  if (top_level && (keys & kArticles)) return Format::newsapi_page;
+  if (keys & kPublishedUtc) return Format::polygon;
+  if (keys & kPublishedAt) return Format::newsapi;
+  if ((keys & kDatetime) && (keys & kHeadline)) return Format::finnhub;
+  if ((keys & kHeadline) && (keys & (kPublishedAtSnake | kId))) return Format::generic;
+  if ((keys & kId) && (keys & kPublishedAtSnake)) return Format::generic;  // e.g. a delete, no headline
+  return Format::unknown;
+}
+
+// True when nothing but white space follows the root value.
+bool at_end(od::document& doc) noexcept { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
+
+}  // namespace
+
+struct Decoder::Impl {
+  DecoderLimits limits;
+  od::parser outer;
+  od::parser inner;  // re-parses array elements so each can be format-detected on its own
+  StoryBuilder builder;
+  std::int64_t recv_us = kNoTime;
+  DecodeSink* sink = nullptr;
+  const char* buffer_end = nullptr;  // end of the caller's padded buffer, for nested parses
+
+  explicit Impl(const DecoderLimits& l)
+      : limits(l), outer(l.max_message_bytes), inner(l.max_message_bytes), builder(l.max_message_bytes) {
+    // Allocate once, up front: the hot path never grows a parser.
+    if (outer.allocate(l.max_message_bytes, l.max_depth) || inner.allocate(l.max_message_bytes, l.max_depth)) {
+      throw std::bad_alloc();
+    }
+  }
+
+  void emit(Status status) noexcept {
+    if (status == Status::ok) {
+      Story& story = builder.story();
+      if (recv_us != kNoTime) {
+        story.ts_recv_us = recv_us;
+      } else {
+        story.ts_recv_us = story.ts_updated_us > story.ts_source_us ? story.ts_updated_us : story.ts_source_us;
+      }
+      sink->on_story(story);
+    } else if (status == Status::control_message) {
+      sink->on_control();
+    } else {
+      sink->on_rejected(status);
+    }
+  }
+
+  Status decode_item(Format format, od::object object) noexcept {
+    switch (format) {
+      case Format::alpaca: return decode_alpaca(object, builder);
+      case Format::benzinga: return decode_benzinga(object, builder);
+      case Format::finnhub: return decode_finnhub(object, builder);
+      case Format::polygon: return decode_polygon(object, builder);
+      case Format::newsapi: return decode_newsapi(object, builder);
+      case Format::generic: return decode_generic(object, builder);
+      default: return Status::unknown_format;
+    }
+  }
+
+  // Collects the identifying keys; a recording's receive time is read on the way.
+  template <class Document>
+  Status scan_keys(Document& doc, unsigned& keys) noexcept {
+    od::object object;
+    if (auto error = doc.get_object().get(object)) return to_status(error);
+    return for_each_field(object, [&](std::string_view key, od::value value) {
+      const unsigned bit = key_bit(key);
+      keys |= bit;
+      if (bit == kRecvUs && recv_us == kNoTime) return read_time(value, recv_us);  // live time wins
+      return Status::ok;
+    });
+  }
+
+  // One array element or envelope payload, re-parsed on the inner parser so its keys can be read twice.
+  // A recording's payload may itself be a page of results; an array element may not.
+  void decode_nested(od::value value, bool allow_pages) noexcept {
+    od::object object;
+    if (auto error = value.get_object().get(object)) return emit(to_status(error));
+    std::string_view raw;
+    if (auto error = object.raw_json().get(raw)) return emit(to_status(error));
+    const std::size_t capacity = static_cast<std::size_t>(buffer_end - raw.data());
+    od::document doc;
+    if (auto error = inner.iterate(raw.data(), raw.size(), capacity).get(doc)) return emit(to_status(error));
+    unsigned keys = 0;
+    if (const Status s = scan_keys(doc, keys); s != Status::ok) return emit(s);
+    const Format format = classify(keys & ~(kRecvUs | kMsg), allow_pages);
+    if (format == Format::unknown) return emit(Status::unknown_format);
+    doc.rewind();
+    if (auto error = doc.get_object().get(object)) return emit(to_status(error));
+    if (format == Format::polygon_page || format == Format::newsapi_page) {
+      if (const Status s = decode_container(format, object); s != Status::ok) emit(s);
+      return;
+    }
+    emit(decode_item(format, object));
+  }
+
+  // Every element of an array of stories; a broken array after its last good element is one rejection,
+  // and an empty one is a rejected message too (a line is never silently dropped).
+  void decode_elements(od::array array, Format known) noexcept {
+    bool any = false;
+    for (auto element_result : array) {
+      od::value element;
+      if (auto error = std::move(element_result).get(element)) return emit(to_status(error));
+      any = true;
+      if (known == Format::unknown) {
+        decode_nested(element, false);
+        continue;
+      }
+      od::object object;
+      if (auto error = element.get_object().get(object)) {
+        emit(to_status(error));
+        continue;
+      }
+      emit(decode_item(known, object));
+    }
+    if (!any) emit(Status::missing_field);
+  }
+
+  // {"results":[...]} / {"articles":[...]} / {"h2s_recv_us":N,"msg":...}
+  Status decode_container(Format format, od::object object) noexcept {
+    std::string_view items_key = format == Format::polygon_page ? "results" : "articles";
+    const Format item_format = format == Format::polygon_page ? Format::polygon : Format::newsapi;
+    bool found = false;
+    const Status s = for_each_field(object, [&](std::string_view key, od::value value) {
+      if (format == Format::record) {
+        if (key != "msg") return Status::ok;
+        found = true;
+        od::json_type type;
+        if (auto error = value.type().get(type)) return to_status(error);
+        if (type == od::json_type::array) {
+          od::array array;
+          if (auto error = value.get_array().get(array)) return to_status(error);
+          decode_elements(array, Format::unknown);
+        } else {
+          decode_nested(value, true);
+        }
+        return Status::ok;
+      }
+      if (key != items_key) return Status::ok;
+      found = true;
+      od::array array;
+      if (auto error = value.get_array().get(array)) return to_status(error);
+      decode_elements(array, item_format);
+      return Status::ok;
+    });
+    if (s != Status::ok) return s;
+    return found ? Status::ok : Status::missing_field;
+  }
+
+  void decode_line(std::string_view line) noexcept {
+    od::document doc;
+    if (auto error = outer.iterate(line.data(), line.size(), line.size() + kLinePadding).get(doc)) {
+      return emit(to_status(error));
+    }
+    od::json_type type;
+    if (auto error = doc.type().get(type)) return emit(to_status(error));
+    if (type == od::json_type::array) {
+      od::array array;
+      if (auto error = doc.get_array().get(array)) return emit(to_status(error));
+      decode_elements(array, Format::unknown);
+      if (!at_end(doc)) emit(Status::trailing_content);
+      return;
+    }
+    if (type != od::json_type::object) return emit(Status::unknown_format);
+    unsigned keys = 0;
+    if (const Status s = scan_keys(doc, keys); s != Status::ok) return emit(s);
+    if (!at_end(doc)) return emit(Status::trailing_content);
+    const Format format = classify(keys, true);
+    if (format == Format::unknown) return emit(Status::unknown_format);
+    od::object object;
+    doc.rewind();
+    if (auto error = doc.get_object().get(object)) return emit(to_status(error));
+    if (format == Format::polygon_page || format == Format::newsapi_page || format == Format::record) {
+      if (const Status s = decode_container(format, object); s != Status::ok) emit(s);
+      return;
+    }
+    emit(decode_item(format, object));
+  }
+};
+
+Decoder::Decoder(const DecoderLimits& limits) : impl_(std::make_unique<Impl>(limits)) {}
+Decoder::~Decoder() = default;
+
+const DecoderLimits& Decoder::limits() const noexcept { return impl_->limits; }
+
+void Decoder::decode(std::string_view line, std::int64_t recv_us, DecodeSink& sink) noexcept {
+  Impl& impl = *impl_;
+  impl.sink = &sink;
+  impl.recv_us = recv_us;
+  impl.buffer_end = line.data() + line.size() + kLinePadding;
+  if (line.size() > impl.limits.max_message_bytes) return impl.emit(Status::oversized);
+  impl.decode_line(line);
+}
+
+}  // namespace h2s::feeds

@@ -1,0 +1,29 @@
+#pragma once
+// A recorded feed read from a file (or standard input) in large blocks.
+#include <cstddef>
+#include <string>
+
+namespace h2s::feeds {
+
+class FileSource {
+ public:
+  // "-" reads standard input. Throws std::system_error when the file cannot be opened.
+  explicit FileSource(const std::string& path);
+  ~FileSource();
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  enum class ReadResult { data, end, error };
+  // Reads up to `capacity` bytes; `bytes` is set for ReadResult::data. Retries EINTR.
+  [[nodiscard]] ReadResult read(char* buffer, std::size_t capacity, std::size_t& bytes) noexcept;
+  [[nodiscard]] int last_error() const noexcept { return last_errno_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  int last_errno_ = 0;
+};
+
+}  // namespace h2s::feeds

@@ -1,0 +1,39 @@
+#pragma once
+// Splits a byte stream (file or TCP reads) into NDJSON lines, in place where it can.
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "h2s/model/function_ref.hpp"
+
+namespace h2s::feeds {
+
+class LineFramer {
+ public:
+  using OnLine = FunctionRef<void(std::string_view)>;
+  using OnOversized = FunctionRef<void()>;
+
+  explicit LineFramer(std::size_t max_line_bytes);
+
+  // `chunk` must be followed by kLinePadding readable bytes. Each line handed to on_line is
+  // followed by kLinePadding readable bytes and stays valid until the callback returns.
+  // Blank lines are skipped and counted; a line over the limit is skipped and reported once.
+  void feed(std::string_view chunk, OnLine on_line, OnOversized on_oversized) noexcept;
+  // End of stream: a final line without a newline is still a line.
+  void finish(OnLine on_line) noexcept;
+
+  [[nodiscard]] std::size_t blank_lines() const noexcept { return blank_lines_; }
+  [[nodiscard]] std::size_t lines() const noexcept { return lines_; }
+
+ private:
+  void deliver(std::string_view line, OnLine on_line) noexcept;
+
+  std::size_t max_line_bytes_;
+  std::unique_ptr<char[]> carry_;  // a line split across chunks, plus padding
+  std::size_t carry_size_ = 0;
+  bool skipping_ = false;  // inside an oversized line, discarding until its newline
+  std::size_t blank_lines_ = 0;
+  std::size_t lines_ = 0;
+};
+
+}  // namespace h2s::feeds

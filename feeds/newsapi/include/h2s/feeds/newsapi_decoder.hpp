@@ -1,0 +1,11 @@
+#pragma once
+// NewsAPI articles: {"source":{..},"author":..,"title":..,"description":..,"url":..,"publishedAt":..,"content":..}.
+#include "h2s/feeds/json_fields.hpp"
+
+namespace h2s::feeds {
+
+// NewsAPI articles carry no id: the story id is "na-" + 16 hex digits of FNV-1a over the URL
+// (or over title + publishedAt when there is no URL), stable across runs and machines.
+[[nodiscard]] Status decode_newsapi(od::object article, StoryBuilder& builder) noexcept;
+
+}  // namespace h2s::feeds

@@ -1,0 +1,87 @@
+#pragma once
+// An immutable, compiled rule pack: one Hyperscan block-mode database for rules, entity aliases,
+// exclusions and lexicon terms, plus the tables that give each pattern id its meaning.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "h2s/rules/rule_pack.hpp"
+
+struct hs_database;
+
+namespace h2s::rules {
+
+// What a Hyperscan pattern id stands for.
+struct PatternRef {
+  enum class Kind : std::uint8_t { rule, requires_any, rule_exclude, entity_name, entity_exclude, lexicon };
+  Kind kind;
+  std::uint32_t owner;  // rule, entity or lexicon-term index
+};
+
+struct CompiledRule {
+  std::string id;
+  std::uint32_t topic = 0;               // index into topics
+  std::vector<std::uint16_t> tickers;    // indices into entities
+  bool require_entity = false;
+  bool invert = false;
+  bool has_requires = false;
+  double weight = 1;
+};
+
+struct CompiledEntity {
+  std::string ticker;
+};
+
+struct CompileStats {
+  std::size_t rules = 0;
+  std::size_t patterns = 0;
+  std::size_t database_bytes = 0;
+  double compile_ms = 0;
+  bool from_cache = false;
+};
+
+struct CompileOptions {
+  std::filesystem::path cache_dir;  // empty: no on-disk cache
+};
+
+class CompiledPack {
+ public:
+  // Compiles (or loads from cache) a validated pack. Throws RulePackError with file:line, the rule
+  // id and Hyperscan's message for a bad pattern.
+  [[nodiscard]] static std::shared_ptr<const CompiledPack> compile(RulePack pack, const CompileOptions& options = {});
+  // Convenience for tools and tests: load_rule_pack + compile.
+  [[nodiscard]] static std::shared_ptr<const CompiledPack> load(const std::filesystem::path& path,
+                                                                const CompileOptions& options = {});
+  ~CompiledPack();
+  CompiledPack(const CompiledPack&) = delete;
+  CompiledPack& operator=(const CompiledPack&) = delete;
+
+  [[nodiscard]] const hs_database* database() const noexcept { return database_; }
+  [[nodiscard]] const std::vector<PatternRef>& patterns() const noexcept { return patterns_; }
+  [[nodiscard]] const std::vector<CompiledRule>& rules() const noexcept { return rules_; }
+  [[nodiscard]] const std::vector<CompiledEntity>& entities() const noexcept { return entities_; }
+  [[nodiscard]] const RulePack& source() const noexcept { return source_; }
+  [[nodiscard]] const CompileStats& stats() const noexcept { return stats_; }
+  // Lexicon term by index (PatternRef::owner for Kind::lexicon).
+  [[nodiscard]] const LexiconTerm& term(std::uint32_t index) const noexcept { return source_.lexicon[index]; }
+  [[nodiscard]] const Topic& topic(std::uint32_t index) const noexcept { return source_.topics[index]; }
+  // Human description of a pattern id, for explain and errors: "rule amzn.trainium pattern 2".
+  [[nodiscard]] std::string describe(std::uint32_t pattern_id) const;
+  // The expression text a pattern id was compiled from.
+  [[nodiscard]] const std::string& expression(std::uint32_t pattern_id) const noexcept { return expressions_[pattern_id]; }
+
+ private:
+  CompiledPack() = default;
+
+  hs_database* database_ = nullptr;
+  std::vector<PatternRef> patterns_;
+  std::vector<std::string> expressions_;
+  std::vector<CompiledRule> rules_;
+  std::vector<CompiledEntity> entities_;
+  RulePack source_;
+  CompileStats stats_;
+};
+
+}  // namespace h2s::rules

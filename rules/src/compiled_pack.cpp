@@ -1,0 +1,203 @@
+#include "h2s/rules/compiled_pack.hpp"
+
+#include <hs/hs.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+namespace h2s::rules {
+namespace {
+
+struct PendingPattern {
+  std::string expression;
+  unsigned flags;
+  PatternRef ref;
+  SourceLocation where;
+  std::string what;  // "rule amzn.trainium.chip pattern 1"
+};
+
+constexpr unsigned kSpanFlags = HS_FLAG_SOM_LEFTMOST;  // start offsets for spans and token windows
+
+// FNV-1a 64 over everything that shapes the database, for the cache key.
+std::uint64_t fingerprint(const std::vector<PendingPattern>& patterns) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  auto mix = [&](std::string_view text) {
+    for (const char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    hash = (hash ^ 0xFF) * 1099511628211ULL;
+  };
+  mix(hs_version());
+  for (const PendingPattern& p : patterns) {
+    mix(p.expression);
+    mix(std::to_string(p.flags));
+  }
+  return hash;
+}
+
+hs_database_t* load_cached(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return nullptr;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void store_cached(const std::filesystem::path& dir, const std::filesystem::path& file, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(db, &bytes, &length) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Write then rename, so a concurrent reader never sees half a database.
+  const std::filesystem::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes, static_cast<std::streamsize>(length));
+  }
+  std::free(bytes);
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+CompiledPack::~CompiledPack() { hs_free_database(database_); }
+
+std::shared_ptr<const CompiledPack> CompiledPack::load(const std::filesystem::path& path, const CompileOptions& options) {
+  return compile(load_rule_pack(path), options);
+}
+
+std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const CompileOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::shared_ptr<CompiledPack> compiled(new CompiledPack());
+  std::vector<PendingPattern> pending;
+
+  std::map<std::string, std::uint32_t> topic_index, entity_index;
+  for (std::uint32_t i = 0; i < pack.topics.size(); ++i) topic_index[pack.topics[i].id] = i;
+  for (std::uint32_t i = 0; i < pack.entities.size(); ++i) {
+    const Entity& e = pack.entities[i];
+    entity_index[e.ticker] = i;
+    compiled->entities_.push_back({e.ticker});
+    for (const std::string& name : e.names) {
+      pending.push_back({phrase_to_regex(name), HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_name, i},
+                         e.where, "entity " + e.ticker + " name '" + name + "'"});
+    }
+    for (const std::string& regex : e.patterns) {
+      pending.push_back({regex, kSpanFlags, {PatternRef::Kind::entity_name, i}, e.where, "entity " + e.ticker + " pattern"});
+    }
+    for (const std::string& regex : e.exclude) {
+      pending.push_back({regex, HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_exclude, i}, e.where,
+                         "entity " + e.ticker + " exclude"});
+    }
+  }
+  for (std::uint32_t i = 0; i < pack.rules.size(); ++i) {
+    const Rule& r = pack.rules[i];
+    CompiledRule rule;
+    rule.id = r.id;
+    rule.topic = topic_index.at(r.topic);
+    for (const std::string& ticker : r.tickers) rule.tickers.push_back(static_cast<std::uint16_t>(entity_index.at(ticker)));
+    rule.require_entity = r.require_entity;
+    rule.invert = r.invert;
+    rule.has_requires = !r.requires_any.empty();
+    rule.weight = r.weight;
+    compiled->rules_.push_back(std::move(rule));
+    const unsigned caseless = r.caseless ? HS_FLAG_CASELESS : 0u;
+    auto add = [&](const std::vector<std::string>& list, PatternRef::Kind kind, const char* what) {
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        pending.push_back({list[k], caseless | kSpanFlags, {kind, i}, r.where,
+                           "rule " + r.id + " " + what + " " + std::to_string(k + 1)});
+      }
+    };
+    add(r.patterns, PatternRef::Kind::rule, "pattern");
+    add(r.requires_any, PatternRef::Kind::requires_any, "requires");
+    add(r.exclude, PatternRef::Kind::rule_exclude, "exclude");
+  }
+  for (std::uint32_t i = 0; i < pack.lexicon.size(); ++i) {
+    const LexiconTerm& t = pack.lexicon[i];
+    pending.push_back({phrase_to_regex(t.phrase), HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::lexicon, i}, t.where,
+                       "lexicon term '" + t.phrase + "'"});
+  }
+  if (pending.empty()) throw RulePackError("rule pack has no patterns");
+
+  // Check each expression on its own first, so an error names its exact origin.
+  std::ostringstream errors;
+  for (const PendingPattern& p : pending) {
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_expression_info(p.expression.c_str(), p.flags, &info, &error) != HS_SUCCESS) {
+      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": bad pattern /" << p.expression
+             << "/: " << error->message << '\n';
+      hs_free_compile_error(error);
+      continue;
+    }
+    if (info->min_width == 0) {
+      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": pattern /" << p.expression
+             << "/ can match empty text\n";
+    }
+    std::free(info);
+  }
+  if (!errors.str().empty()) {
+    std::string text = errors.str();
+    text.pop_back();
+    throw RulePackError(text);
+  }
+
+  for (std::uint32_t id = 0; id < pending.size(); ++id) {
+    compiled->patterns_.push_back(pending[id].ref);
+    compiled->expressions_.push_back(pending[id].expression);
+  }
+  const std::uint64_t key = fingerprint(pending);
+  char key_hex[17];
+  std::snprintf(key_hex, sizeof key_hex, "%016llx", static_cast<unsigned long long>(key));
+  const std::filesystem::path cache_file =
+      options.cache_dir.empty() ? std::filesystem::path() : options.cache_dir / (std::string(key_hex) + ".hsdb");
+
+  if (!cache_file.empty()) compiled->database_ = load_cached(cache_file);
+  compiled->stats_.from_cache = compiled->database_ != nullptr;
+  if (compiled->database_ == nullptr) {
+    std::vector<const char*> expressions;
+    std::vector<unsigned> flags, ids;
+    for (std::uint32_t id = 0; id < pending.size(); ++id) {
+      expressions.push_back(pending[id].expression.c_str());
+      flags.push_back(pending[id].flags);
+      ids.push_back(id);
+    }
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(expressions.size()),
+                         HS_MODE_BLOCK, nullptr, &compiled->database_, &error) != HS_SUCCESS) {
+      std::string message = error->message;
+      if (error->expression >= 0 && static_cast<std::size_t>(error->expression) < pending.size()) {
+        const PendingPattern& p = pending[static_cast<std::size_t>(error->expression)];
+        message = p.where.file + ":" + std::to_string(p.where.line) + ": " + p.what + ": " + message;
+      }
+      hs_free_compile_error(error);
+      throw RulePackError(message);
+    }
+    if (!cache_file.empty()) store_cached(options.cache_dir, cache_file, compiled->database_);
+  }
+  hs_database_size(compiled->database_, &compiled->stats_.database_bytes);
+  compiled->stats_.rules = pack.rules.size();
+  compiled->stats_.patterns = pending.size();
+  compiled->stats_.compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  compiled->source_ = std::move(pack);
+  return compiled;
+}
+
+std::string CompiledPack::describe(std::uint32_t pattern_id) const {
+  const PatternRef& ref = patterns_.at(pattern_id);
+  switch (ref.kind) {
+    case PatternRef::Kind::rule: return "rule " + rules_[ref.owner].id;
+    case PatternRef::Kind::requires_any: return "rule " + rules_[ref.owner].id + " (requires)";
+    case PatternRef::Kind::rule_exclude: return "rule " + rules_[ref.owner].id + " (exclude)";
+    case PatternRef::Kind::entity_name: return "entity " + entities_[ref.owner].ticker;
+    case PatternRef::Kind::entity_exclude: return "entity " + entities_[ref.owner].ticker + " (exclude)";
+    case PatternRef::Kind::lexicon: return "lexicon '" + source_.lexicon[ref.owner].phrase + "'";
+  }
+  return "?";
+}
+
+}  // namespace h2s::rules

@@ -1,0 +1,136 @@
+#include "replay_command.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "default_paths.hpp"
+#include "h2s/pipeline/replay_pipeline.hpp"
+#include "h2s/rules/compiled_pack.hpp"
+
+namespace h2s::tools {
+namespace {
+
+struct ReplayOptions {
+  std::string input;
+  std::string rules;
+  std::string speed = "max";
+  std::string layout = "fused";
+  std::string idle = "backoff";
+  std::size_t max_message_bytes = 1 << 20;
+  std::string rules_cache;
+  bool quiet = false;
+};
+
+double parse_speed(const std::string& text) {
+  if (text == "max") return 0;
+  if (text == "realtime") return 1;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || !(value > 0) || !std::isfinite(value)) {
+    throw CLI::ValidationError("--speed", "must be max, realtime or a positive factor, not '" + text + "'");
+  }
+  return value;
+}
+
+void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack, const pipeline::PipelineCounters& c,
+                   const pipeline::ReplayReport& report) {
+  using scoring::StoryOutcome;
+  std::FILE* err = stderr;
+  std::fprintf(err, "h2s replay: input=%s rules=%s (%zu rules, %zu patterns%s)\n", options.input.c_str(),
+               options.rules.c_str(), pack.stats().rules, pack.stats().patterns,
+               pack.stats().from_cache ? ", cached" : "");
+  std::fprintf(err, "  lines      %8llu  (blank %llu)\n", static_cast<unsigned long long>(c.lines.get()),
+               static_cast<unsigned long long>(c.blank_lines.get()));
+  std::fprintf(err, "  messages   %8llu  = stories %llu + control %llu + rejected %llu\n",
+               static_cast<unsigned long long>(c.messages.get()), static_cast<unsigned long long>(c.stories.get()),
+               static_cast<unsigned long long>(c.control.get()), static_cast<unsigned long long>(c.rejected_total()));
+  std::fprintf(err, "  stories    %8llu  = signalled %llu + event %llu + no_match %llu + duplicate %llu + deleted %llu\n",
+               static_cast<unsigned long long>(c.stories.get()),
+               static_cast<unsigned long long>(c.outcome(StoryOutcome::signalled)),
+               static_cast<unsigned long long>(c.outcome(StoryOutcome::event)),
+               static_cast<unsigned long long>(c.outcome(StoryOutcome::no_match)),
+               static_cast<unsigned long long>(c.outcome(StoryOutcome::duplicate)),
+               static_cast<unsigned long long>(c.outcome(StoryOutcome::deleted)));
+  std::fprintf(err, "  rejected   %8llu ", static_cast<unsigned long long>(c.rejected_total()));
+  for (std::size_t i = 0; i < kStatusCount; ++i) {
+    if (c.rejected[i].get() != 0) {
+      std::fprintf(err, " %s=%llu", std::string(to_string(static_cast<Status>(i))).c_str(),
+                   static_cast<unsigned long long>(c.rejected[i].get()));
+    }
+  }
+  std::fprintf(err, "\n  signals    %8llu  (published %llu)\n", static_cast<unsigned long long>(c.signals.get()),
+               static_cast<unsigned long long>(c.published.get()));
+  if (c.match_truncated.get() != 0) {
+    std::fprintf(err, "  warning: %llu stories hit the per-story match capacity\n",
+                 static_cast<unsigned long long>(c.match_truncated.get()));
+  }
+  for (std::size_t i = 0; i < report.samples; ++i) {
+    std::fprintf(err, "  rejected line %llu: %s\n", static_cast<unsigned long long>(report.rejection_samples[i].line),
+                 std::string(to_string(report.rejection_samples[i].reason)).c_str());
+  }
+  const double seconds = report.elapsed_seconds > 0 ? report.elapsed_seconds : 1e-9;
+  std::fprintf(err, "  elapsed    %.3f s  (%.0f messages/s, %.1f MB/s)  accounting %s\n", report.elapsed_seconds,
+               static_cast<double>(c.messages.get()) / seconds, static_cast<double>(c.bytes_read.get()) / seconds / 1e6,
+               c.balanced() ? "balanced" : "UNBALANCED");
+}
+
+int run(const ReplayOptions& options_in) {
+  ReplayOptions options = options_in;
+  if (options.rules.empty()) options.rules = default_rules_path().string();
+  pipeline::ReplayConfig config;
+  config.input = options.input;
+  config.processor.limits.max_message_bytes = options.max_message_bytes;
+  config.processor.speed = parse_speed(options.speed);
+  config.layout = pipeline::parse_layout(options.layout);
+  config.idle = pipeline::parse_idle_kind(options.idle);
+
+  rules::CompileOptions compile_options;
+  compile_options.cache_dir = options.rules_cache;
+  auto pack = rules::CompiledPack::load(options.rules, compile_options);
+
+  publish::NdjsonWriter output(STDOUT_FILENO);
+  pipeline::PipelineCounters counters;
+  const auto report = pipeline::run_replay(config, pack, output, counters);
+  if (!options.quiet) print_summary(options, *pack, counters, report);
+  if (report.read_errno != 0) {
+    std::fprintf(stderr, "h2s replay: error reading %s: %s\n", options.input.c_str(), std::strerror(report.read_errno));
+    return 1;
+  }
+  if (report.output_errno != 0) {
+    std::fprintf(stderr, "h2s replay: error writing signals: %s\n", std::strerror(report.output_errno));
+    return 1;
+  }
+  return counters.balanced() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ReplayOptions>();
+  CLI::App* cmd = app.add_subcommand("replay", "Replay a recorded NDJSON feed; one JSON signal per line on stdout");
+  cmd->add_option("--input,-i", options->input, "NDJSON feed file ('-' for stdin); vendor format detected per line")
+      ->required();
+  cmd->add_option("--rules,-r", options->rules, "Rule pack directory or file (default: the bundled rules/default)");
+  cmd->add_option("--speed", options->speed, "max, realtime, or a factor of the recorded pace (e.g. 10)")
+      ->default_val("max");
+  cmd->add_option("--layout", options->layout, "Threads: fused | split | staged")->default_val("fused");
+  cmd->add_option("--idle", options->idle, "Idle strategy: busy-spin | yield | backoff")->default_val("backoff");
+  cmd->add_option("--max-message-bytes", options->max_message_bytes, "Longer lines are rejected as oversized")
+      ->default_val(1 << 20)
+      ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
+  cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
+  cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");
+  cmd->callback([options, &exit_code] { exit_code = run(*options); });
+}
+
+}  // namespace h2s::tools
