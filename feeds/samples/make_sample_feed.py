@@ -102,9 +102,17 @@ def render(vendor, sid, headline, body, tickers, when, updated=None, action="Cre
             "published_at": iso(when)}
 
 
+def newsapi_id(url):
+    """The id h2s derives for a NewsAPI article: "na-" + FNV-1a 64 of its URL, in hex."""
+    h = 14695981039346656037
+    for byte in url.encode("utf-8"):
+        h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "na-%016x" % h
+
+
 def story_id_of(vendor, message):
     if vendor == "newsapi":
-        return None  # derived by the decoder from the URL; tests key newsapi stories by headline
+        return newsapi_id(message["url"])
     return str(message["id"]) if vendor != "benzinga" else str(message["data"]["id"])
 
 
@@ -183,9 +191,10 @@ def main():
     for index, new_headline, new_body in REVISIONS:
         vendor, sid, when, tickers = originals[index]
         headline, body, _, expect = STORIES[index]
-        updated = when + timedelta(minutes=rng.randint(6, 25))
-        rid = feed.new_id("benzinga") if vendor != "benzinga" else sid
         changed = new_headline is not None
+        # An unchanged resend inside the 15-minute dedup window is a duplicate; changes come later too.
+        updated = when + timedelta(minutes=rng.randint(6, 25) if changed else rng.randint(3, 12))
+        rid = feed.new_id("benzinga") if vendor != "benzinga" else sid
         msg = render("benzinga", rid, new_headline or headline, new_body if changed else body, tickers, when,
                      updated=updated, action="Updated", revision=rid * 10 + 2)
         if vendor != "benzinga":
@@ -212,11 +221,11 @@ def main():
         ('{"id":"gen-bad-1","headline":"Nvidia data center revenue jumps","published_at":"2025-12-02T14:', "malformed_json"),
         ('{"id":"gen-bad-2","headline":"Broken \\ud83d escape","published_at":"2025-12-02T14:10:00Z"}', "malformed_json"),
         ('{"foo":1,"bar":"not a news item"}', "unknown_format"),
-        ('{"id":"gen-bad-3","body":"no headline here","published_at":"2025-12-02T14:10:00Z"}', "unknown_format"),
+        ('{"id":"gen-bad-3","body":"no headline here","published_at":"2025-12-02T14:10:00Z"}', "missing_field"),
         ('{"id":"gen-bad-4","headline":"When?","published_at":"yesterday afternoon"}', "bad_timestamp"),
         ('{"category":"company","datetime":1764686400,"headline":42,"id":7,"related":"AMZN","source":"x","summary":""}', "wrong_type"),
         ('{"id":"gen-bad-5","headline":"Trailing","published_at":"2025-12-02T14:10:00Z"} {"extra":true}', "trailing_content"),
-        ("this is not json at all", "malformed_json"),
+        ("this is not json at all", "malformed_json"),  # a root that starts like 'true' but is not
         ("42", "unknown_format"),
         ("[]", "missing_field"),
         ('{"id":"gen-bad-6","headline":"Amazon Trainium3 \xff\xfe ships","published_at":"2025-12-02T14:10:00Z"}', "invalid_utf8"),

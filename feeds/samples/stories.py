@@ -51,7 +51,7 @@ STORIES = [
     # --- amzn.ai_customers
     ("Anthropic to expand use of AWS Trainium chips under new multiyear compute agreement",
      "Anthropic said AWS remains its primary cloud and training partner.", ["AMZN"],
-     ["AMZN:buy:amzn.ai_customers", "AMZN:buy:amzn.trainium"]),
+     ["AMZN:buy:amzn.ai_customers"]),  # one signal per (story, ticker): the strongest topic
     ("OpenAI inks $38 billion deal to run workloads on Amazon Web Services",
      "", ["AMZN"], ["AMZN:buy:amzn.ai_customers"]),
     ("Anthropic moves workloads to Google Cloud TPUs, scaling back AWS commitment",

@@ -210,11 +210,12 @@ class Loader {
   }
 
   void load_lexicon(const toml::node& node) {
-    if (!check_keys(node, {"sentiment", "hawkish", "negators", "intensifiers", "hedges"})) return;
+    if (!check_keys(node, {"sentiment", "hawkish", "surprise", "negators", "intensifiers", "hedges"})) return;
     for (auto&& [key, section] : *node.as_table()) {
       const std::string_view k = key.str();
       const LexiconKind kind = k == "sentiment"      ? LexiconKind::sentiment
                                : k == "hawkish"      ? LexiconKind::hawkish
+                               : k == "surprise"     ? LexiconKind::surprise
                                : k == "negators"     ? LexiconKind::negator
                                : k == "intensifiers" ? LexiconKind::intensifier
                                                      : LexiconKind::hedge;

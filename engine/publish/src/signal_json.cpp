@@ -39,6 +39,7 @@ class Writer {
   }
   void fixed(double value) noexcept {
     if (!std::isfinite(value)) value = 0;
+    value = value > 1e9 ? 1e9 : (value < -1e9 ? -1e9 : value);  // keeps every number within 32 bytes
     const double rounded = std::round(value * 10000.0) / 10000.0;
     n_ = static_cast<std::size_t>(
         std::to_chars(out_ + n_, out_ + n_ + 32, rounded == 0 ? 0.0 : rounded, std::chars_format::fixed, 4).ptr - out_);

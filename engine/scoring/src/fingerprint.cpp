@@ -51,6 +51,12 @@ std::string_view strip_wire_decorations(std::string_view h) noexcept {
   return h;
 }
 
+std::uint64_t exact_hash(std::string_view bytes) noexcept {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return hash;
+}
+
 std::uint64_t normalized_text_hash(std::string_view text) noexcept {
   std::uint64_t hash = 14695981039346656037ULL;
   bool in_word = false, any = false;

@@ -17,7 +17,14 @@ double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
 
 double field_relevance(Field f) noexcept { return f == Field::headline ? 1.0 : f == Field::summary ? 0.8 : 0.6; }
 
-bool is_polar(LexiconKind kind) noexcept { return kind == LexiconKind::sentiment || kind == LexiconKind::hawkish; }
+bool is_polar(LexiconKind kind) noexcept {
+  return kind == LexiconKind::sentiment || kind == LexiconKind::hawkish || kind == LexiconKind::surprise;
+}
+
+// A longer phrase shadows a shorter one it contains when it speaks to the same dimension.
+bool shadows(LexiconKind longer, LexiconKind shorter) noexcept {
+  return longer == shorter || longer == LexiconKind::surprise;
+}
 
 struct ClauseSpan {
   Field field;
@@ -28,7 +35,10 @@ struct ClauseSpan {
 }  // namespace
 
 Scorer::Scorer(const ScoringParams& params)
-    : params_(params), dedup_(params.dedup_capacity, params.dedup_window_us), terms_(std::make_unique<TermBuffer>()) {}
+    : params_(params),
+      headlines_(params.dedup_capacity, params.dedup_window_us),
+      versions_(params.story_capacity, params.story_window_us),
+      terms_(std::make_unique<TermBuffer>()) {}
 
 void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
                            TermBuffer& out) const noexcept {
@@ -48,7 +58,7 @@ void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, 
       const Hit& other = match.hits[j];
       if (j == i || other.field != hit.field || refs[other.pattern].kind != PatternRef::Kind::lexicon) continue;
       const rules::LexiconTerm& other_term = pack.term(refs[other.pattern].owner);
-      if (other_term.kind != term.kind) continue;
+      if (!is_polar(other_term.kind) || !shadows(other_term.kind, term.kind)) continue;
       const std::uint32_t other_len = other.to - other.from, len = hit.to - hit.from;
       const bool contains = other.from <= hit.from && other.to >= hit.to;
       shadowed = contains && (other_len > len || (other_len == len && j < i));
@@ -88,8 +98,14 @@ void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, 
     }
     const double value =
         term.weight * params_.field_weight[static_cast<std::size_t>(hit.field)] * negator * intensifier * hedge;
-    out.terms[out.count++] = TermContribution{static_cast<std::uint32_t>(i), hit.field, hit.from, hit.to,
-                                              term.kind == LexiconKind::hawkish, value};
+    const auto index = static_cast<std::uint32_t>(i);
+    if (term.kind == LexiconKind::surprise) {
+      out.terms[out.count++] = TermContribution{index, hit.field, hit.from, hit.to, false, true, value};
+      out.terms[out.count++] = TermContribution{index, hit.field, hit.from, hit.to, true, true, value};
+    } else {
+      out.terms[out.count++] =
+          TermContribution{index, hit.field, hit.from, hit.to, term.kind == LexiconKind::hawkish, false, value};
+    }
   }
 }
 
@@ -122,7 +138,7 @@ Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, cons
   std::uint32_t in_clause = 0;
   for (std::size_t i = 0; i < terms.count; ++i) {
     const TermContribution& t = terms.terms[i];
-    bool inside = false;
+    bool inside = t.anywhere;
     for (std::size_t c = 0; c < clause_count && !inside; ++c) {
       inside = clauses[c].field == t.field && t.from >= clauses[c].begin && t.to <= clauses[c].end;
     }
@@ -139,15 +155,18 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     out.outcome = StoryOutcome::deleted;
     return false;
   }
-  // An update is new only when some of its text changed; a repeat on any wire is not.
-  std::uint64_t text_hash = normalized_text_hash(strip_wire_decorations(story.headline));
-  if (story.action == StoryAction::updated) {
-    text_hash ^= normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body);
-  }
-  if (dedup_.check_and_insert(text_hash, now_us) == DedupCache::Verdict::duplicate) {
+  // A repeat on any wire is a duplicate; a revision is one only when none of its text changed.
+  const std::uint64_t headline = normalized_text_hash(strip_wire_decorations(story.headline));
+  const std::uint64_t content = headline ^ (normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body));
+  const std::uint64_t story_key = exact_hash(story.id) * 8 + static_cast<std::uint64_t>(story.vendor);
+  const std::uint64_t* previous = versions_.find(story_key, now_us);
+  const bool duplicate = previous != nullptr ? *previous == content : headlines_.find(headline, now_us) != nullptr;
+  versions_.put(story_key, content, now_us);
+  if (duplicate) {
     out.outcome = StoryOutcome::duplicate;
     return false;
   }
+  headlines_.put(headline, 1, now_us);
   return true;
 }
 

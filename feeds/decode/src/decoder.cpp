@@ -59,6 +59,20 @@ Format classify(unsigned keys, bool top_level) noexcept {
 // True when nothing but white space follows the root value.
 bool at_end(od::document& doc) noexcept { return doc.current_location().error() == simdjson::OUT_OF_BOUNDS; }
 
+// A scalar at the root is never news: valid JSON is an unknown format, anything else is malformed.
+Status validate_scalar_root(od::document& doc, od::json_type type) noexcept {
+  simdjson::error_code error = simdjson::SUCCESS;
+  switch (type) {
+    case od::json_type::number: error = doc.get_number().error(); break;
+    case od::json_type::string: error = doc.get_string().error(); break;
+    case od::json_type::boolean: error = doc.get_bool().error(); break;
+    case od::json_type::null: error = doc.is_null().value_unsafe() ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE; break;
+    default: error = simdjson::TAPE_ERROR; break;
+  }
+  if (error != simdjson::SUCCESS) return error == simdjson::UTF8_ERROR ? Status::invalid_utf8 : Status::malformed_json;
+  return at_end(doc) ? Status::unknown_format : Status::trailing_content;
+}
+
 }  // namespace
 
 struct Decoder::Impl {
@@ -209,7 +223,7 @@ struct Decoder::Impl {
       if (!at_end(doc)) emit(Status::trailing_content);
       return;
     }
-    if (type != od::json_type::object) return emit(Status::unknown_format);
+    if (type != od::json_type::object) return emit(validate_scalar_root(doc, type));
     unsigned keys = 0;
     if (const Status s = scan_keys(doc, keys); s != Status::ok) return emit(s);
     if (!at_end(doc)) return emit(Status::trailing_content);

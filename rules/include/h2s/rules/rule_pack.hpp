@@ -57,7 +57,9 @@ struct Rule {
   SourceLocation where;
 };
 
-enum class LexiconKind : std::uint8_t { sentiment, hawkish, negator, intensifier, hedge };
+// surprise: relative to expectations ("below forecasts"); counts in both directions (good news
+// and hot data) and wherever it stands in the field, not only in the clause a rule matched.
+enum class LexiconKind : std::uint8_t { sentiment, hawkish, surprise, negator, intensifier, hedge };
 
 struct LexiconTerm {
   std::string phrase;  // literal words; '*' matches the rest of a word ("accelerat*")

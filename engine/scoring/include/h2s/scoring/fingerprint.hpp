@@ -9,6 +9,9 @@ namespace h2s::scoring {
 // source tags ("- Reuters", "| Benzinga").
 [[nodiscard]] std::string_view strip_wire_decorations(std::string_view headline) noexcept;
 
+// FNV-1a over the exact bytes (identifiers).
+[[nodiscard]] std::uint64_t exact_hash(std::string_view bytes) noexcept;
+
 // FNV-1a over lower-cased alphanumeric words joined by one space: case, punctuation and spacing
 // do not change the hash.
 [[nodiscard]] std::uint64_t normalized_text_hash(std::string_view text) noexcept;

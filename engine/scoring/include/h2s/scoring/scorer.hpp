@@ -7,7 +7,7 @@
 #include "h2s/model/signal.hpp"
 #include "h2s/model/story.hpp"
 #include "h2s/rules/matcher.hpp"
-#include "h2s/scoring/dedup_cache.hpp"
+#include "h2s/scoring/recent_table.hpp"
 
 namespace h2s::scoring {
 
@@ -18,8 +18,10 @@ struct ScoringParams {
   std::uint32_t modifier_window = 2;   // tokens between an intensifier and its term
   std::array<double, 3> field_weight{1.0, 0.7, 0.4};  // headline, summary, body
   double out_of_clause_weight = 0.2;   // terms outside every clause the rule matched in count this much
-  std::size_t dedup_capacity = 1 << 16;
+  std::size_t dedup_capacity = 1 << 16;            // headline fingerprints remembered
   std::int64_t dedup_window_us = 15LL * 60 * 1'000'000;
+  std::size_t story_capacity = 1 << 16;            // story versions remembered, for revisions
+  std::int64_t story_window_us = 24LL * 3600 * 1'000'000;
 };
 
 enum class StoryOutcome : std::uint8_t { signalled, event, no_match, duplicate, deleted };
@@ -50,11 +52,12 @@ struct TermContribution {
   std::uint32_t from;
   std::uint32_t to;
   bool hawkish;       // dimension: hawkish, else sentiment
+  bool anywhere;      // a surprise term: counts fully whichever clause it is in
   double value;       // weight x field weight x modifiers
 };
 
 struct TermBuffer {
-  std::array<TermContribution, rules::MatchResult::kMaxHits> terms;
+  std::array<TermContribution, 2 * rules::MatchResult::kMaxHits> terms;  // surprise terms count twice
   std::size_t count = 0;
   std::uint32_t hedges = 0;
 };
@@ -91,7 +94,8 @@ class Scorer {
 
  private:
   ScoringParams params_;
-  DedupCache dedup_;
+  RecentTable headlines_;  // normalized headline -> seen: cross-wire duplicates
+  RecentTable versions_;   // (vendor, story id) -> content fingerprint: unchanged revisions
   std::unique_ptr<TermBuffer> terms_;  // large: kept off the stack
 };
 

@@ -1,0 +1,138 @@
+// The h2s command as a user runs it: exit codes, the stdout contract, the stderr summary.
+#include <catch2/catch.hpp>
+
+#include <simdjson.h>
+
+#include <sstream>
+#include <string>
+
+#include "subprocess.hpp"
+#include "test_paths.hpp"
+
+using h2s::test::run_process;
+using Catch::Matchers::Contains;
+
+namespace {
+const std::string kH2s = H2S_BINARY;
+const std::string kFeed = h2s::test::sample_feed().string();
+}  // namespace
+
+TEST_CASE("h2s replay writes contract-conforming JSON signals and a balanced summary") {
+  const auto result = run_process({kH2s, "replay", "--input", kFeed});
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("accounting balanced"));
+  CHECK_THAT(result.err, Contains("messages"));
+  CHECK_THAT(result.err, Contains("rejected"));
+
+  simdjson::dom::parser parser;
+  std::stringstream lines(result.out);
+  std::string line;
+  std::int64_t expected_seq = 1;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    CHECK(int64_t(doc["seq"]) == expected_seq++);
+    CHECK(doc["story_id"].is_string());
+    CHECK(doc["ticker"].is_string());
+    const std::string_view side = doc["side"];
+    CHECK((side == "buy" || side == "sell"));
+    CHECK(doc["topic"].is_string());
+    CHECK(doc["rule"].is_string());
+    const double strength = doc["strength"], sentiment = doc["sentiment"], novelty = doc["novelty"];
+    CHECK((strength > 0 && strength <= 1));
+    CHECK((sentiment >= -1 && sentiment <= 1));
+    CHECK((novelty >= 0 && novelty <= 1));
+    CHECK((sentiment > 0) == (side == "buy"));
+    CHECK(doc["delta"].is_number());
+    CHECK(int64_t(doc["ts_source_us"]) > 1'700'000'000'000'000);
+    CHECK(int64_t(doc["ts_recv_us"]) >= int64_t(doc["ts_source_us"]));
+    CHECK(int64_t(doc["ts_signal_us"]) >= int64_t(doc["ts_recv_us"]));
+  }
+  CHECK(expected_seq > 50);
+}
+
+TEST_CASE("h2s replay is byte-identical across runs and speeds up nothing it should not") {
+  const auto a = run_process({kH2s, "replay", "--input", kFeed, "--quiet"});
+  const auto b = run_process({kH2s, "replay", "--input", kFeed, "--quiet", "--layout", "staged", "--idle", "yield"});
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  CHECK(a.out == b.out);
+  CHECK(a.err.empty());
+}
+
+TEST_CASE("h2s replay reads standard input and paces by recorded time on request") {
+  h2s::test::TempDir dir;
+  // Two stories 200 ms apart: at speed 1 the replay takes about that long, at max it does not wait.
+  const auto feed = dir.write("paced.ndjson",
+      R"({"id":"a","headline":"Fed's Waller backs a rate cut","published_at":"2025-12-02T13:30:00.000Z"})" "\n"
+      R"({"id":"b","headline":"Fed's Logan opposes a rate cut","published_at":"2025-12-02T13:30:00.200Z"})" "\n");
+  const auto start = std::chrono::steady_clock::now();
+  const auto paced = run_process({kH2s, "replay", "--input", feed.string(), "--speed", "1", "--quiet"});
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE(paced.exit_code == 0);
+  CHECK(elapsed >= std::chrono::milliseconds(200));
+  const auto fast = run_process({"/bin/sh", "-c", kH2s + " replay --input - --quiet < " + feed.string()});
+  REQUIRE(fast.exit_code == 0);
+  CHECK(fast.out == paced.out);
+}
+
+TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
+  auto r = run_process({kH2s, "replay", "--input", "/nonexistent/feed.ndjson"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("cannot open feed file '/nonexistent/feed.ndjson'"));
+  r = run_process({kH2s, "replay", "--input", kFeed, "--speed", "fast"});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Contains("--speed"));
+  r = run_process({kH2s, "replay", "--input", kFeed, "--rules", "/nonexistent/pack"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("rule pack not found"));
+  r = run_process({kH2s, "replay", "--input", kFeed, "--layout", "sideways"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("layout must be fused, split or staged"));
+  r = run_process({kH2s, "replay"});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Contains("--input"));
+}
+
+TEST_CASE("h2s rules check and test pass on the bundled pack") {
+  auto r = run_process({kH2s, "rules", "check"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("patterns"));
+  r = run_process({kH2s, "rules", "test"}, std::chrono::seconds(120));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains(" 0 failed"));
+}
+
+TEST_CASE("h2s rules test fails with a readable diff when an example is wrong") {
+  h2s::test::TempDir dir;
+  dir.write("pack.toml", R"(
+[[topic]]
+id = "chips"
+side = "sentiment"
+
+[[entity]]
+ticker = "AMZN"
+
+[[rule]]
+id = "chips.trainium"
+topic = "chips"
+tickers = ["AMZN"]
+patterns = ['\bTrainium\b']
+examples = [{ text = "Trainium delays hit Amazon", ticker = "AMZN", side = "buy" }]
+counterexamples = ["Trainium beats"]
+
+[lexicon.sentiment]
+"delays" = -1.0
+"beats" = 1.0
+)");
+  const auto r = run_process({kH2s, "rules", "test", dir.path().string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Contains("FAIL"));
+  CHECK_THAT(r.out, Contains("pack.toml:15"));
+  CHECK_THAT(r.out, Contains("expected: AMZN buy"));
+  CHECK_THAT(r.out, Contains("got:      AMZN sell"));
+  CHECK_THAT(r.out, Contains("counterexample"));
+  CHECK_THAT(r.out, Contains("0 passed, 2 failed"));
+}

@@ -1,0 +1,195 @@
+// End to end: the bundled sample feed through the real pipeline and the default pack.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "h2s/pipeline/replay_pipeline.hpp"
+#include "h2s/rules/compiled_pack.hpp"
+#include "subprocess.hpp"
+#include "test_paths.hpp"
+
+using h2s::pipeline::Layout;
+using h2s::scoring::StoryOutcome;
+
+namespace {
+
+struct Run {
+  std::string output;
+  std::uint64_t messages = 0, stories = 0, control = 0, signals = 0, published = 0;
+  std::map<std::string, std::uint64_t> rejected;
+  std::map<StoryOutcome, std::uint64_t> outcomes;
+  bool balanced = false;
+};
+
+Run replay(Layout layout, const std::filesystem::path& input = h2s::test::sample_feed()) {
+  static const auto pack = h2s::rules::CompiledPack::load(h2s::test::default_rules());
+  h2s::test::TempDir dir;
+  const auto out_path = dir.path() / "signals.ndjson";
+  const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  h2s::pipeline::PipelineCounters counters;
+  {
+    h2s::publish::NdjsonWriter writer(fd);
+    h2s::pipeline::ReplayConfig config;
+    config.input = input.string();
+    config.layout = layout;
+    config.chunk_bytes = 4096;  // many chunks: lines cross chunk boundaries
+    (void)h2s::pipeline::run_replay(config, pack, writer, counters);
+  }
+  ::close(fd);
+  Run run;
+  run.output = h2s::test::read_file(out_path);
+  run.messages = counters.messages.get();
+  run.stories = counters.stories.get();
+  run.control = counters.control.get();
+  run.signals = counters.signals.get();
+  run.published = counters.published.get();
+  for (std::size_t i = 0; i < h2s::kStatusCount; ++i) {
+    if (counters.rejected[i].get()) run.rejected[std::string(h2s::to_string(static_cast<h2s::Status>(i)))] = counters.rejected[i].get();
+  }
+  for (std::size_t i = 0; i < h2s::pipeline::kOutcomeCount; ++i) {
+    run.outcomes[static_cast<StoryOutcome>(i)] = counters.outcomes[i].get();
+  }
+  run.balanced = counters.balanced();
+  return run;
+}
+
+struct Expected {
+  std::string story_id, vendor, expect, headline;
+};
+
+std::vector<Expected> expected_labels() {
+  std::ifstream in(h2s::test::source_dir() / "feeds" / "samples" / "sample_expected.tsv");
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<Expected> rows;
+  while (std::getline(in, line)) {
+    Expected e;
+    std::stringstream fields(line);
+    std::getline(fields, e.story_id, '\t');
+    std::getline(fields, e.vendor, '\t');
+    std::getline(fields, e.expect, '\t');
+    std::getline(fields, e.headline, '\t');
+    rows.push_back(e);
+  }
+  return rows;
+}
+
+// story_id -> {"TICKER:side:topic", ...}
+std::map<std::string, std::set<std::string>> signals_by_story(const std::string& output) {
+  std::map<std::string, std::set<std::string>> out;
+  simdjson::dom::parser parser;
+  std::stringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    out[std::string(std::string_view(doc["story_id"]))].insert(std::string(std::string_view(doc["ticker"])) + ":" +
+                                                               std::string(std::string_view(doc["side"])) + ":" +
+                                                               std::string(std::string_view(doc["topic"])));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Replay of the sample feed accounts for every line and message") {
+  const Run run = replay(Layout::fused);
+  CHECK(run.balanced);
+  CHECK(run.control == 3);
+  std::size_t duplicates = 0, deletes = 0;
+  for (const auto& row : expected_labels()) {
+    duplicates += row.expect == "duplicate" ? 1 : 0;
+    deletes += row.expect == "deleted" ? 1 : 0;
+  }
+  CHECK(duplicates == 15);  // 12 repeats on other wires + 3 unchanged resends
+  CHECK(run.outcomes.at(StoryOutcome::duplicate) == duplicates);
+  CHECK(run.outcomes.at(StoryOutcome::deleted) == deletes);
+  CHECK(run.signals == run.published);
+  // Each malformed line in the sample is rejected for its own reason.
+  const std::map<std::string, std::uint64_t> rejected{{"malformed_json", 3}, {"unknown_format", 2},
+                                                      {"missing_field", 3},  {"bad_timestamp", 1},
+                                                      {"wrong_type", 1},     {"trailing_content", 1},
+                                                      {"invalid_utf8", 1}};
+  CHECK(run.rejected == rejected);
+  CHECK(run.messages == expected_labels().size() + run.control);
+}
+
+TEST_CASE("Replay output is byte-identical across runs and thread layouts") {
+  const Run fused = replay(Layout::fused);
+  REQUIRE(!fused.output.empty());
+  CHECK(replay(Layout::fused).output == fused.output);
+  CHECK(replay(Layout::split).output == fused.output);
+  CHECK(replay(Layout::staged).output == fused.output);
+}
+
+TEST_CASE("Every labelled story in the sample feed gets exactly its expected signals") {
+  const auto got = signals_by_story(replay(Layout::fused).output);
+  // A story id can label several messages (a story and its revision): their signals add up.
+  std::map<std::string, std::set<std::string>> wanted;
+  std::map<std::string, std::string> described;
+  for (const Expected& row : expected_labels()) {
+    if (row.story_id.empty() || row.expect.rfind("rejected", 0) == 0 || row.expect == "deleted") continue;
+    std::set<std::string>& want = wanted[row.story_id];
+    described[row.story_id] += row.vendor + " \"" + row.headline + "\" expect " + row.expect + "; ";
+    if (row.expect != "none" && row.expect != "duplicate" && row.expect != "deleted") {
+      std::string spec = row.expect.rfind("revision:", 0) == 0 ? row.expect.substr(9) : row.expect;
+      std::stringstream items(spec);
+      std::string item;
+      while (std::getline(items, item, ';')) {
+        const auto colon = item.find(':');
+        const std::string ticker = item.substr(0, colon), rest = item.substr(colon);
+        if (ticker == "MACRO") {
+          want.insert("QQQ" + rest);
+          want.insert("TLT" + rest);
+        } else {
+          want.insert(item);
+        }
+      }
+    }
+  }
+  std::size_t signalling = 0;
+  for (const auto& [story_id, want] : wanted) {
+    const auto it = got.find(story_id);
+    const std::set<std::string> have = it == got.end() ? std::set<std::string>{} : it->second;
+    INFO(story_id << ": " << described[story_id]);
+    CHECK(have == want);
+    signalling += want.empty() ? 0 : 1;
+  }
+  const std::size_t checked = wanted.size();
+  CHECK(checked > 150);
+  CHECK(signalling > 50);
+}
+
+TEST_CASE("Chosen stories: ticker, side and topic as a desk expects") {
+  const auto got = signals_by_story(replay(Layout::fused).output);
+  std::map<std::string, std::string> by_headline;
+  for (const Expected& row : expected_labels()) by_headline[row.headline] = row.story_id;
+  auto signals_for = [&](const std::string& headline) {
+    const auto id = by_headline.find(headline);
+    REQUIRE(id != by_headline.end());
+    const auto it = got.find(id->second);
+    return it == got.end() ? std::set<std::string>{} : it->second;
+  };
+  CHECK(signals_for("Amazon's Trainium3 chips deliver four times the compute of Trainium2, AWS says") ==
+        std::set<std::string>{"AMZN:buy:amzn.trainium"});
+  CHECK(signals_for("Amazon halts construction at two Virginia data center sites, citing power limits") ==
+        std::set<std::string>{"AMZN:sell:amzn.aws_capex"});
+  CHECK(signals_for("Hammack says Fed should hold rates as inflation remains too high") ==
+        std::set<std::string>{"QQQ:sell:macro.fed_speak", "TLT:sell:macro.fed_speak"});
+  CHECK(signals_for("US unemployment rate climbs to 4.5%, highest in four years") ==
+        std::set<std::string>{"QQQ:buy:macro.jobs", "TLT:buy:macro.jobs"});
+  CHECK(signals_for("Nvidia cuts prices of GeForce RTX 5070 gaming cards in Europe").empty());
+  CHECK(signals_for("Serena Williams launches venture fund for women-led startups").empty());
+  CHECK(signals_for("UK consumer price inflation falls to 3.2% in November").empty());
+}

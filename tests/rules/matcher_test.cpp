@@ -1,0 +1,162 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "h2s/rules/compiled_pack.hpp"
+#include "h2s/rules/matcher.hpp"
+#include "test_paths.hpp"
+
+using h2s::rules::CompiledPack;
+using h2s::rules::Field;
+using h2s::rules::Matcher;
+using h2s::rules::MatchResult;
+
+namespace {
+
+std::shared_ptr<const CompiledPack> small_pack(const h2s::test::TempDir& dir) {
+  dir.write("pack.toml", R"(
+[[topic]]
+id = "chips"
+side = "sentiment"
+
+[[topic]]
+id = "fed"
+side = "hawkish"
+
+[[entity]]
+ticker = "AMZN"
+names = ["Amazon"]
+patterns = ['\bAWS\b']
+exclude = ['Amazon\s+rainforest']
+
+[[entity]]
+ticker = "QQQ"
+
+[[rule]]
+id = "chips.trainium"
+topic = "chips"
+tickers = ["AMZN"]
+patterns = ['\bTrainium\d?\b']
+
+[[rule]]
+id = "chips.capex"
+topic = "chips"
+tickers = ["AMZN"]
+require_entity = true
+patterns = ['\bdata\s+centers?\b']
+exclude = ['\bwelding\b']
+
+[[rule]]
+id = "fed.williams"
+topic = "fed"
+tickers = ["QQQ"]
+caseless = false
+patterns = ['\bWilliams\b']
+requires = ['(?i)\b(rates?|inflation)\b']
+
+[lexicon.sentiment]
+"delays" = -1.0
+)");
+  return CompiledPack::load(dir.path());
+}
+
+const h2s::rules::RuleMatch* find_rule(const CompiledPack& pack, const MatchResult& r, const std::string& id) {
+  for (std::size_t i = 0; i < r.rule_count; ++i) {
+    if (pack.rules()[r.rules[i].rule].id == id) return &r.rules[i];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("Headline and body are scanned separately; hits know their field and offsets") {
+  h2s::test::TempDir dir;
+  const auto pack = small_pack(dir);
+  Matcher matcher(pack);
+  MatchResult result;
+  h2s::Story story;
+  story.headline = "Amazon delays chips";
+  story.body = "The Trainium3 launch slips";
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  const auto* trainium = find_rule(*pack, result, "chips.trainium");
+  REQUIRE(trainium != nullptr);
+  CHECK(trainium->field == Field::body);
+  CHECK(trainium->position == 13);  // end of "Trainium3" in the body
+  bool saw_delays = false;
+  for (std::size_t i = 0; i < result.hit_count; ++i) {
+    const auto& hit = result.hits[i];
+    if (pack->describe(hit.pattern) == "lexicon 'delays'") {
+      saw_delays = true;
+      CHECK(hit.field == Field::headline);
+      CHECK(hit.from == 7);
+      CHECK(hit.to == 13);
+    }
+  }
+  CHECK(saw_delays);
+  REQUIRE(result.mention_count == 1);
+  CHECK(result.mentions[0].in_text);
+  CHECK(result.mentions[0].field == Field::headline);
+}
+
+TEST_CASE("Entity exclusions cancel mentions inside their span; rule exclusions suppress the rule") {
+  h2s::test::TempDir dir;
+  const auto pack = small_pack(dir);
+  Matcher matcher(pack);
+  MatchResult result;
+  REQUIRE(matcher.match_text("New data centers threaten the Amazon rainforest", result) == h2s::Status::ok);
+  REQUIRE(find_rule(*pack, result, "chips.capex") != nullptr);  // pattern matched...
+  CHECK(result.mention_of(0) == nullptr);                         // ...but Amazon is not mentioned
+  REQUIRE(matcher.match_text("AWS welding data center", result) == h2s::Status::ok);
+  CHECK(find_rule(*pack, result, "chips.capex") == nullptr);
+}
+
+TEST_CASE("Vendor tags count as mentions; requires gates a rule; case-sensitive rules stay so") {
+  h2s::test::TempDir dir;
+  const auto pack = small_pack(dir);
+  Matcher matcher(pack);
+  MatchResult result;
+  h2s::Story story;
+  story.headline = "New data center opens";
+  REQUIRE(story.tickers[0].assign("AMZN"));
+  story.ticker_count = 1;
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  const auto* mention = result.mention_of(0);
+  REQUIRE(mention != nullptr);
+  CHECK(mention->vendor_tagged);
+  CHECK_FALSE(mention->in_text);
+
+  REQUIRE(matcher.match_text("Serena Williams wins", result) == h2s::Status::ok);
+  CHECK(find_rule(*pack, result, "fed.williams") == nullptr);
+  REQUIRE(matcher.match_text("Williams says rates can fall", result) == h2s::Status::ok);
+  CHECK(find_rule(*pack, result, "fed.williams") != nullptr);
+  REQUIRE(matcher.match_text("williams says rates can fall", result) == h2s::Status::ok);
+  CHECK(find_rule(*pack, result, "fed.williams") == nullptr);
+}
+
+TEST_CASE("A story with more hits than the result holds is flagged, not overflowed") {
+  h2s::test::TempDir dir;
+  const auto pack = small_pack(dir);
+  Matcher matcher(pack);
+  MatchResult result;
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "delays ";
+  REQUIRE(matcher.match_text(text, result) == h2s::Status::ok);
+  CHECK(result.truncated);
+  CHECK(result.hit_count == MatchResult::kMaxHits);
+}
+
+TEST_CASE("Compiled databases are cached on disk by content and reused") {
+  h2s::test::TempDir dir;
+  h2s::test::TempDir cache;
+  small_pack(dir);
+  h2s::rules::CompileOptions options;
+  options.cache_dir = cache.path();
+  const auto first = CompiledPack::load(dir.path(), options);
+  CHECK_FALSE(first->stats().from_cache);
+  const auto second = CompiledPack::load(dir.path(), options);
+  CHECK(second->stats().from_cache);
+  Matcher matcher(second);
+  MatchResult result;
+  REQUIRE(matcher.match_text("Trainium2 delays", result) == h2s::Status::ok);
+  CHECK(result.rule_count == 1);
+}

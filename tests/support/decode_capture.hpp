@@ -1,0 +1,46 @@
+#pragma once
+// Decodes lines and keeps copies of everything the decoder reported, for assertions.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "h2s/feeds/decoder.hpp"
+
+namespace h2s::test {
+
+struct CapturedStory {
+  Vendor vendor;
+  StoryAction action;
+  std::string id, headline, summary, body;
+  std::vector<std::string> tickers;
+  std::uint64_t revision;
+  std::int64_t ts_source_us, ts_updated_us, ts_recv_us;
+};
+
+class DecodeCapture final : public feeds::DecodeSink {
+ public:
+  std::vector<CapturedStory> stories;
+  std::vector<Status> rejected;
+  int control = 0;
+
+  void on_story(const Story& s) noexcept override {
+    CapturedStory c{s.vendor, s.action, std::string(s.id), std::string(s.headline), std::string(s.summary),
+                    std::string(s.body), {}, s.revision, s.ts_source_us, s.ts_updated_us, s.ts_recv_us};
+    for (std::uint8_t i = 0; i < s.ticker_count; ++i) c.tickers.emplace_back(s.tickers[i].view());
+    stories.push_back(std::move(c));
+  }
+  void on_rejected(Status reason) noexcept override { rejected.push_back(reason); }
+  void on_control() noexcept override { ++control; }
+  [[nodiscard]] std::size_t callbacks() const { return stories.size() + rejected.size() + control; }
+};
+
+// Copies the line into a buffer with the padding the decoder requires, then decodes it.
+inline DecodeCapture decode_line(feeds::Decoder& decoder, const std::string& line, std::int64_t recv_us = kNoTime) {
+  std::vector<char> padded(line.size() + feeds::kLinePadding, ' ');
+  std::memcpy(padded.data(), line.data(), line.size());
+  DecodeCapture capture;
+  decoder.decode({padded.data(), line.size()}, recv_us, capture);
+  return capture;
+}
+
+}  // namespace h2s::test
