@@ -19,7 +19,11 @@ struct PendingPattern {
   std::string what;  // "rule amzn.trainium.chip pattern 1"
 };
 
-constexpr unsigned kSpanFlags = HS_FLAG_SOM_LEFTMOST;  // start offsets for spans and token windows
+// Start-of-match tracking is costly at scale, so only spans that are compared need it: entity
+// mentions against exclusions, and lexicon terms for negation windows. Rule patterns report end
+// offsets; requires/exclude patterns only need to be seen once.
+constexpr unsigned kSpanFlags = HS_FLAG_SOM_LEFTMOST;
+constexpr unsigned kPresenceFlags = HS_FLAG_SINGLEMATCH;
 
 // FNV-1a 64 over everything that shapes the database, for the cache key.
 std::uint64_t fingerprint(const std::vector<PendingPattern>& patterns) {
@@ -60,6 +64,31 @@ void store_cached(const std::filesystem::path& dir, const std::filesystem::path&
   std::free(bytes);
   std::filesystem::rename(tmp, file, ec);
   if (ec) std::filesystem::remove(tmp, ec);
+}
+
+// Checks each expression on its own so every bad one is named with its origin, all at once.
+// Only run when the database fails to compile: on success this work would be wasted.
+void check_expressions(const std::vector<PendingPattern>& pending) {
+  std::ostringstream errors;
+  for (const PendingPattern& p : pending) {
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_expression_info(p.expression.c_str(), p.flags, &info, &error) != HS_SUCCESS) {
+      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": bad pattern /" << p.expression
+             << "/: " << error->message << '\n';
+      hs_free_compile_error(error);
+      continue;
+    }
+    if (info->min_width == 0) {
+      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": pattern /" << p.expression
+             << "/ can match empty text\n";
+    }
+    std::free(info);
+  }
+  std::string text = errors.str();
+  if (text.empty()) return;
+  text.pop_back();
+  throw RulePackError(text);
 }
 
 }  // namespace
@@ -105,15 +134,15 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     rule.weight = r.weight;
     compiled->rules_.push_back(std::move(rule));
     const unsigned caseless = r.caseless ? HS_FLAG_CASELESS : 0u;
-    auto add = [&](const std::vector<std::string>& list, PatternRef::Kind kind, const char* what) {
+    auto add = [&](const std::vector<std::string>& list, PatternRef::Kind kind, unsigned flags, const char* what) {
       for (std::size_t k = 0; k < list.size(); ++k) {
-        pending.push_back({list[k], caseless | kSpanFlags, {kind, i}, r.where,
+        pending.push_back({list[k], caseless | flags, {kind, i}, r.where,
                            "rule " + r.id + " " + what + " " + std::to_string(k + 1)});
       }
     };
-    add(r.patterns, PatternRef::Kind::rule, "pattern");
-    add(r.requires_any, PatternRef::Kind::requires_any, "requires");
-    add(r.exclude, PatternRef::Kind::rule_exclude, "exclude");
+    add(r.patterns, PatternRef::Kind::rule, 0u, "pattern");
+    add(r.requires_any, PatternRef::Kind::requires_any, kPresenceFlags, "requires");
+    add(r.exclude, PatternRef::Kind::rule_exclude, kPresenceFlags, "exclude");
   }
   for (std::uint32_t i = 0; i < pack.lexicon.size(); ++i) {
     const LexiconTerm& t = pack.lexicon[i];
@@ -121,29 +150,6 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
                        "lexicon term '" + t.phrase + "'"});
   }
   if (pending.empty()) throw RulePackError("rule pack has no patterns");
-
-  // Check each expression on its own first, so an error names its exact origin.
-  std::ostringstream errors;
-  for (const PendingPattern& p : pending) {
-    hs_expr_info_t* info = nullptr;
-    hs_compile_error_t* error = nullptr;
-    if (hs_expression_info(p.expression.c_str(), p.flags, &info, &error) != HS_SUCCESS) {
-      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": bad pattern /" << p.expression
-             << "/: " << error->message << '\n';
-      hs_free_compile_error(error);
-      continue;
-    }
-    if (info->min_width == 0) {
-      errors << p.where.file << ':' << p.where.line << ": " << p.what << ": pattern /" << p.expression
-             << "/ can match empty text\n";
-    }
-    std::free(info);
-  }
-  if (!errors.str().empty()) {
-    std::string text = errors.str();
-    text.pop_back();
-    throw RulePackError(text);
-  }
 
   for (std::uint32_t id = 0; id < pending.size(); ++id) {
     compiled->patterns_.push_back(pending[id].ref);
@@ -174,6 +180,7 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
         message = p.where.file + ":" + std::to_string(p.where.line) + ": " + p.what + ": " + message;
       }
       hs_free_compile_error(error);
+      check_expressions(pending);  // lists every bad expression, if the failure was one of them
       throw RulePackError(message);
     }
     if (!cache_file.empty()) store_cached(options.cache_dir, cache_file, compiled->database_);
@@ -195,7 +202,11 @@ std::string CompiledPack::describe(std::uint32_t pattern_id) const {
     case PatternRef::Kind::rule_exclude: return "rule " + rules_[ref.owner].id + " (exclude)";
     case PatternRef::Kind::entity_name: return "entity " + entities_[ref.owner].ticker;
     case PatternRef::Kind::entity_exclude: return "entity " + entities_[ref.owner].ticker + " (exclude)";
-    case PatternRef::Kind::lexicon: return "lexicon '" + source_.lexicon[ref.owner].phrase + "'";
+    case PatternRef::Kind::lexicon: {
+      static constexpr const char* kKinds[] = {"sentiment", "hawkish", "surprise", "negator", "intensifier", "hedge"};
+      const LexiconTerm& term = source_.lexicon[ref.owner];
+      return std::string("lexicon ") + kKinds[static_cast<int>(term.kind)] + " '" + term.phrase + "'";
+    }
   }
   return "?";
 }

@@ -85,7 +85,7 @@ TEST_CASE("Headline and body are scanned separately; hits know their field and o
   bool saw_delays = false;
   for (std::size_t i = 0; i < result.hit_count; ++i) {
     const auto& hit = result.hits[i];
-    if (pack->describe(hit.pattern) == "lexicon 'delays'") {
+    if (pack->describe(hit.pattern) == "lexicon sentiment 'delays'") {
       saw_delays = true;
       CHECK(hit.field == Field::headline);
       CHECK(hit.from == 7);

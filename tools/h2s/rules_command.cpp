@@ -138,8 +138,17 @@ int explain(const RulesOptions& options) {
   std::printf("headline: \"%s\"\n\nhits:\n", options.text.c_str());
   for (std::size_t i = 0; i < m.hit_count; ++i) {
     const rules::Hit& hit = m.hits[i];
-    std::printf("  [%3u,%3u) %-10s \"%.*s\"  %s\n", hit.from, hit.to, std::string(rules::to_string(hit.field)).c_str(),
-                static_cast<int>(hit.to - hit.from), options.text.c_str() + hit.from, pack->describe(hit.pattern).c_str());
+    const auto kind = pack->patterns()[hit.pattern].kind;
+    const bool spans = kind == rules::PatternRef::Kind::lexicon || kind == rules::PatternRef::Kind::entity_name ||
+                       kind == rules::PatternRef::Kind::entity_exclude;
+    if (spans) {
+      std::printf("  [%3u,%3u) %-8s \"%.*s\"  %s\n", hit.from, hit.to, std::string(rules::to_string(hit.field)).c_str(),
+                  static_cast<int>(hit.to - hit.from), options.text.c_str() + hit.from, pack->describe(hit.pattern).c_str());
+    } else {  // rule patterns report where they end
+      std::printf("  [ ..,%3u) %-8s \"...%.*s\"  %s\n", hit.to, std::string(rules::to_string(hit.field)).c_str(),
+                  static_cast<int>(hit.to < 12 ? hit.to : 12), options.text.c_str() + (hit.to < 12 ? 0 : hit.to - 12),
+                  pack->describe(hit.pattern).c_str());
+    }
   }
   std::printf("\nentities mentioned:");
   for (std::size_t i = 0; i < m.mention_count; ++i) std::printf(" %s", pack->entities()[m.mentions[i].entity].ticker.c_str());

@@ -127,7 +127,9 @@ Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, cons
     const PatternRef& ref = refs[hit.pattern];
     if (ref.kind != PatternRef::Kind::rule || ref.owner != rule) continue;
     const std::string_view text = rules::field_text(story, hit.field);
-    const ClauseSpan span{hit.field, clause_begin(text, hit.from), clause_end(text, hit.to)};
+    // Rule patterns report end offsets only (no start-of-match tracking): the clause holding the end.
+    const std::uint32_t at = hit.to > 0 ? hit.to - 1 : 0;
+    const ClauseSpan span{hit.field, clause_begin(text, at), clause_end(text, at)};
     bool known = false;
     for (std::size_t c = 0; c < clause_count && !known; ++c) {
       known = clauses[c].field == span.field && clauses[c].begin == span.begin;

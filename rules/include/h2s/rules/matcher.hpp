@@ -23,8 +23,8 @@ inline constexpr std::size_t kFieldCount = 3;
 
 struct Hit {
   std::uint32_t pattern;  // id in CompiledPack::patterns()
-  std::uint32_t from;     // byte offsets in the field
-  std::uint32_t to;
+  std::uint32_t from;     // byte offsets in the field; `from` is 0 for rule, requires and exclude
+  std::uint32_t to;       // patterns, which report end offsets only
   Field field;
 };
 
