@@ -134,15 +134,17 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     rule.weight = r.weight;
     compiled->rules_.push_back(std::move(rule));
     const unsigned caseless = r.caseless ? HS_FLAG_CASELESS : 0u;
-    auto add = [&](const std::vector<std::string>& list, PatternRef::Kind kind, unsigned flags, const char* what) {
+    auto add = [&](const std::vector<std::string>& list, const std::vector<std::uint32_t>& lines,
+                   PatternRef::Kind kind, unsigned flags, const char* what) {
       for (std::size_t k = 0; k < list.size(); ++k) {
-        pending.push_back({list[k], caseless | flags, {kind, i}, r.where,
+        const SourceLocation where{r.where.file, k < lines.size() ? lines[k] : r.where.line};
+        pending.push_back({list[k], caseless | flags, {kind, i}, where,
                            "rule " + r.id + " " + what + " " + std::to_string(k + 1)});
       }
     };
-    add(r.patterns, PatternRef::Kind::rule, 0u, "pattern");
-    add(r.requires_any, PatternRef::Kind::requires_any, kPresenceFlags, "requires");
-    add(r.exclude, PatternRef::Kind::rule_exclude, kPresenceFlags, "exclude");
+    add(r.patterns, r.pattern_lines, PatternRef::Kind::rule, 0u, "pattern");
+    add(r.requires_any, r.requires_lines, PatternRef::Kind::requires_any, kPresenceFlags, "requires");
+    add(r.exclude, r.exclude_lines, PatternRef::Kind::rule_exclude, kPresenceFlags, "exclude");
   }
   for (std::uint32_t i = 0; i < pack.lexicon.size(); ++i) {
     const LexiconTerm& t = pack.lexicon[i];

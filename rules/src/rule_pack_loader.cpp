@@ -93,19 +93,27 @@ class Loader {
     return {};
   }
 
-  std::vector<std::string> get_strings(const toml::table& t, std::string_view key) {
+  std::vector<std::string> get_strings(const toml::table& t, std::string_view key,
+                                       std::vector<std::uint32_t>* lines = nullptr) {
     std::vector<std::string> out;
     const toml::node* node = t.get(key);
     if (node == nullptr) return out;
-    if (const auto* s = node->as_string()) return {s->get()};
+    if (const auto* s = node->as_string()) {
+      if (lines) lines->push_back(line_of(*node));
+      return {s->get()};
+    }
     const toml::array* array = node->as_array();
     if (array == nullptr) {
       error(line_of(*node), "'" + std::string(key) + "' must be a string or an array of strings");
       return out;
     }
     for (const toml::node& element : *array) {
-      if (const auto* s = element.as_string()) out.push_back(s->get());
-      else error(line_of(element), "'" + std::string(key) + "' entries must be strings");
+      if (const auto* s = element.as_string()) {
+        out.push_back(s->get());
+        if (lines) lines->push_back(line_of(element));
+      } else {
+        error(line_of(element), "'" + std::string(key) + "' entries must be strings");
+      }
     }
     return out;
   }
@@ -188,9 +196,9 @@ class Loader {
       rule.weight = get_number(*w, "weight");
       if (!(rule.weight > 0 && rule.weight <= 10)) error(line_of(*w), "weight must be in (0, 10]");
     }
-    rule.patterns = get_strings(t, "patterns");
-    rule.requires_any = get_strings(t, "requires");
-    rule.exclude = get_strings(t, "exclude");
+    rule.patterns = get_strings(t, "patterns", &rule.pattern_lines);
+    rule.requires_any = get_strings(t, "requires", &rule.requires_lines);
+    rule.exclude = get_strings(t, "exclude", &rule.exclude_lines);
     if (rule.patterns.empty()) error(line_of(t), "rule '" + rule.id + "' has no patterns");
     if (rule.tickers.empty()) error(line_of(t), "rule '" + rule.id + "' maps to no tickers");
     for (const char* key : {"examples", "counterexamples"}) {

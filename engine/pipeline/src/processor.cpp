@@ -11,7 +11,7 @@ Processor::Processor(const ProcessorConfig& config, std::shared_ptr<const rules:
     : config_(config),
       decoder_(config.limits),
       framer_(config.limits.max_message_bytes),
-      matcher_(std::move(pack)),
+      matcher_(std::make_unique<rules::Matcher>(std::move(pack))),
       scorer_(config.scoring),
       match_(std::make_unique<rules::MatchResult>()),
       score_(std::make_unique<scoring::ScoreResult>()),
@@ -21,15 +21,14 @@ Processor::Processor(const ProcessorConfig& config, std::shared_ptr<const rules:
 void Processor::on_stream_bytes(std::string_view bytes) noexcept {
   const std::size_t lines_before = framer_.lines(), blank_before = framer_.blank_lines();
   framer_.feed(
-      bytes, [this](std::string_view line) { decoder_.decode(line, kNoTime, *this); },
-      [this] { on_rejected(Status::oversized); });
+      bytes, [this](std::string_view line) { decode_line(line, kNoTime); }, [this] { on_rejected(Status::oversized); });
   counters_.lines.add(framer_.lines() - lines_before);
   counters_.blank_lines.add(framer_.blank_lines() - blank_before);
 }
 
 void Processor::on_end_of_stream() noexcept {
   const std::size_t lines_before = framer_.lines(), blank_before = framer_.blank_lines();
-  framer_.finish([this](std::string_view line) { decoder_.decode(line, kNoTime, *this); });
+  framer_.finish([this](std::string_view line) { decode_line(line, kNoTime); });
   counters_.lines.add(framer_.lines() - lines_before);
   counters_.blank_lines.add(framer_.blank_lines() - blank_before);
 }
@@ -37,7 +36,13 @@ void Processor::on_end_of_stream() noexcept {
 void Processor::on_message(std::string_view message, std::int64_t recv_us) noexcept {
   counters_.lines.add();
   ++messages_;
-  decoder_.decode(message, recv_us, *this);
+  decode_line(message, recv_us);
+}
+
+void Processor::decode_line(std::string_view line, std::int64_t recv_us) noexcept {
+  // Rule packs change only here, between lines: every story of a line sees one pack.
+  if (rule_swap_.take(matcher_)) counters_.rule_swaps.add();
+  decoder_.decode(line, recv_us, *this);
 }
 
 std::int64_t Processor::now(std::int64_t recv_us) noexcept {
@@ -71,9 +76,9 @@ void Processor::on_story(const Story& story) noexcept {
     counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
     return;
   }
-  if (matcher_.match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();
+  if (matcher_->match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();
   const std::int64_t matched_us = config_.clock == ClockMode::live ? wall_clock_us() : decoded_us;
-  scorer_.score(story, *match_, matcher_.pack(), *score_);
+  scorer_.score(story, *match_, matcher_->pack(), *score_);
   const std::int64_t scored_us = config_.clock == ClockMode::live ? wall_clock_us() : decoded_us;
   counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
   for (std::size_t i = 0; i < score_->signal_count; ++i) {

@@ -55,6 +55,8 @@ struct Rule {
   std::vector<Example> examples;
   std::vector<Example> counterexamples;  // text only: must produce no signal for this rule
   SourceLocation where;
+  // Line of each entry of patterns / requires_any / exclude, for errors that point at the regex.
+  std::vector<std::uint32_t> pattern_lines, requires_lines, exclude_lines;
 };
 
 // surprise: relative to expectations ("below forecasts"); counts in both directions (good news

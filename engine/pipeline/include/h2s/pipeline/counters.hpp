@@ -37,6 +37,7 @@ struct PipelineCounters {
   Counter signals;         // signals produced (one story may give several)
   Counter match_truncated; // stories whose hits exceeded MatchResult capacity
   Counter backpressure_waits;
+  Counter rule_swaps;      // rule packs taken into service (live reload)
   // Publishing thread.
   Counter published;
   Counter output_errors;

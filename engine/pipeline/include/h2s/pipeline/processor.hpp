@@ -9,6 +9,7 @@
 #include "h2s/feeds/line_framer.hpp"
 #include "h2s/model/signal.hpp"
 #include "h2s/pipeline/counters.hpp"
+#include "h2s/pipeline/rule_swap.hpp"
 #include "h2s/rules/matcher.hpp"
 #include "h2s/scoring/scorer.hpp"
 
@@ -53,7 +54,9 @@ class Processor final : private feeds::DecodeSink {
 
   [[nodiscard]] const std::array<RejectionSample, kMaxSamples>& samples() const noexcept { return samples_; }
   [[nodiscard]] std::size_t sample_count() const noexcept { return sample_count_; }
-  [[nodiscard]] const rules::Matcher& matcher() const noexcept { return matcher_; }
+  [[nodiscard]] const rules::Matcher& matcher() const noexcept { return *matcher_; }
+  // Where a RuleReloader offers new packs; they take effect between lines.
+  [[nodiscard]] RuleSwap& rule_swap() noexcept { return rule_swap_; }
 
  private:
   void on_story(const Story& story) noexcept override;
@@ -61,11 +64,13 @@ class Processor final : private feeds::DecodeSink {
   void on_control() noexcept override;
   [[nodiscard]] std::int64_t now(std::int64_t recv_us) noexcept;
   void pace(std::int64_t recv_us) noexcept;
+  void decode_line(std::string_view line, std::int64_t recv_us) noexcept;
 
   ProcessorConfig config_;
   feeds::Decoder decoder_;
   feeds::LineFramer framer_;
-  rules::Matcher matcher_;
+  std::unique_ptr<rules::Matcher> matcher_;
+  RuleSwap rule_swap_;
   scoring::Scorer scorer_;
   std::unique_ptr<rules::MatchResult> match_;   // large: kept off the stack
   std::unique_ptr<scoring::ScoreResult> score_;
