@@ -187,33 +187,48 @@ def main():
                 feed.add(when, dumps(dline))
                 feed.expected.append((story_id_of(dv, dmsg) or "", dv, "duplicate", dup_headline))
 
-    # Revisions and deletes arrive as Benzinga updates (or generic deletes) later in the session.
-    for index, new_headline, new_body in REVISIONS:
+    # Revisions come from the original vendor under the original id; deletes likewise.
+    for index, new_headline, new_body, expectation in REVISIONS:
         vendor, sid, when, tickers = originals[index]
-        headline, body, _, expect = STORIES[index]
+        headline, body, _, _ = STORIES[index]
         changed = new_headline is not None
         # An unchanged resend inside the 15-minute dedup window is a duplicate; changes come later too.
         updated = when + timedelta(minutes=rng.randint(6, 25) if changed else rng.randint(3, 12))
-        rid = feed.new_id("benzinga") if vendor != "benzinga" else sid
-        msg = render("benzinga", rid, new_headline or headline, new_body if changed else body, tickers, when,
-                     updated=updated, action="Updated", revision=rid * 10 + 2)
-        if vendor != "benzinga":
-            msg["data"]["action"] = "Created" if changed else "Updated"
+        msg = render(vendor, sid, new_headline or headline, new_body if changed else body, tickers, when,
+                     updated=updated, action="Updated", revision=(sid * 10 + 2) if vendor == "benzinga" else None)
+        if vendor == "generic":
+            msg["action"] = "updated"
+            msg["updated_at"] = iso(updated)
+        if vendor == "polygon":
+            msg = {"results": [msg], "status": "OK", "count": 1}
+        elif vendor == "newsapi":
+            msg["publishedAt"] = iso(updated)
+            msg = {"status": "ok", "totalResults": 1, "articles": [msg]}
+        elif vendor == "alpaca":
+            msg = [msg]
+        elif vendor == "finnhub":
+            msg["datetime"] = int(updated.timestamp())
         feed.add(updated, dumps(msg))
-        label = ("revision:" + ";".join(expect)) if changed else "duplicate"
-        feed.expected.append((str(rid), "benzinga", label, new_headline or headline))
+        if isinstance(expectation, list):
+            label = "revision:" + ";".join(expectation)
+        else:
+            label = "duplicate"  # unchanged, or not moved enough to re-signal
+        story_id = story_id_of(vendor, msg["results"][0] if vendor == "polygon" else
+                               msg["articles"][0] if vendor == "newsapi" else msg[0] if vendor == "alpaca" else msg)
+        feed.expected.append((story_id, vendor, label, new_headline or headline))
     for index in DELETES:
         vendor, sid, when, tickers = originals[index]
+        assert vendor in ("benzinga", "generic"), f"story {index} comes from {vendor}, which has no deletes"
         gone = when + timedelta(minutes=rng.randint(10, 40))
         if vendor == "benzinga":
             msg = {"api_version": "websocket/v1", "kind": "News/v1",
                    "data": {"id": sid, "action": "Removed", "timestamp": iso_ms(gone),
                             "content": {"id": sid, "created_at": rfc2822_eastern(when), "updated_at": rfc2822_eastern(gone)}}}
         else:
-            sid = sid if vendor == "generic" else "gen-del-%d" % index
             msg = {"id": sid, "action": "deleted", "published_at": iso(when), "updated_at": iso(gone)}
         feed.add(gone, dumps(msg))
-        feed.expected.append((str(sid), "benzinga" if vendor == "benzinga" else "generic", "deleted", ""))
+        cancel = "cancel" if STORIES[index][3] else "deleted"
+        feed.expected.append((str(sid), vendor, cancel, ""))
 
     # Bad input the pipeline must count and report, never crash on.
     bad_time = START + timedelta(minutes=40)

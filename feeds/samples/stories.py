@@ -267,7 +267,7 @@ DUPLICATES = [
     (9, "BRIEF-Amazon lifts capital expenditure plan to $125 billion, mostly for AWS data centers"),
     (17, "*OPENAI INKS $38 BILLION DEAL TO RUN WORKLOADS ON AMAZON WEB SERVICES"),
     (23, "Broadcom AI semiconductor revenue climbs 74%, tops Wall Street estimates - Reuters"),
-    (30, "Nvidia's data center revenue surges 66% as Blackwell Ultra ramps"),
+    (30, "Nvidia data center revenue surges 66% as Blackwell Ultra ramps up"),  # a near-duplicate
     (38, "UPDATE 2-Digital Realty posts record bookings, raises 2025 core FFO outlook"),
     (45, "Microsoft says Azure revenue growth accelerated to 40% as AI capacity comes online | Benzinga"),
     (51, "BREAKING: US consumer prices rise 0.4% in October, more than expected"),
@@ -277,22 +277,23 @@ DUPLICATES = [
     (79, "FOMC cuts rates by quarter point; signals further cuts possible"),
 ]
 
-# Benzinga updates of an earlier story: (index, new headline or None for an unchanged resend, new body).
+# Updates of an earlier story by its own vendor (same id): (index, new headline or None for an
+# unchanged resend, new body, expectation). "unmoved": the reading did not change enough for a new
+# signal (counted as a duplicate); a list: the new signals the revision must produce.
 REVISIONS = [
     (2, "Trainium3 production slips to late 2026 amid TSMC 3nm yield issues, Amazon confirms",
-     "Amazon confirmed the delay in a statement."),
-    (13, None, None),
-    (24, "Broadcom wins fourth XPU customer with $10 billion in orders, shares jump",
-     "Shares rose 6% in premarket trading."),
-    (39, "Equinix lowers AFFO guidance as power costs bite; CFO says demand remains strong",
-     ""),
-    (47, None, None),
-    (52, "Core CPI slows to 2.9% y/y, cooler than economists forecast; yields fall",
-     "Two-year Treasury yields fell 8 basis points."),
-    (71, None, None),
-    (33, "Nvidia says Rubin GPUs on track for 2026 launch, no delays expected; shares rise",
-     ""),
+     "Amazon confirmed the delay in a statement.", "unmoved"),
+    (13, None, None, "unchanged"),
+    (39, "CORRECTED-Equinix raises AFFO guidance as bookings surge",
+     "Corrects headline: the company raised, not lowered, its guidance.", ["EQIX:buy:dc.reit"]),
+    (47, None, None, "unchanged"),
+    (11, "Amazon resumes construction at Virginia data center sites after securing new power supply",
+     "", ["AMZN:buy:amzn.aws_capex"]),
+    (71, None, None, "unchanged"),
+    (33, "Nvidia says Rubin GPUs on track for 2026 launch, no delays expected",
+     "Nvidia reiterated the timeline at its analyst day.", "unmoved"),
 ]
 
-# Stories the vendor deletes afterwards (Benzinga "Removed", generic "deleted").
-DELETES = [5, 20, 44, 88]
+# Stories the vendor deletes afterwards (Benzinga "Removed", generic "deleted"): their vendors must
+# support deletes. Signalled ones produce a cancel.
+DELETES = [5, 19, 43, 89]

@@ -85,6 +85,7 @@ TEST_CASE("The hot path does not allocate, from the first message on") {
   h2s::pipeline::Publisher publisher(writer, h2s::pipeline::ClockMode::live, counters);
   h2s::pipeline::ProcessorConfig config;
   config.clock = h2s::pipeline::ClockMode::live;
+  config.scoring.throttle_max_signals = 1000;  // the whole feed runs within one live second
   h2s::pipeline::Processor processor(config, pack, publisher, counters);
 
   g_allocations = 0;

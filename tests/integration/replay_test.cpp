@@ -26,6 +26,7 @@ namespace {
 struct Run {
   std::string output;
   std::uint64_t messages = 0, stories = 0, control = 0, signals = 0, published = 0;
+  std::uint64_t cancels = 0, revisions = 0, revisions_unmoved = 0, near_duplicates = 0;
   std::map<std::string, std::uint64_t> rejected;
   std::map<StoryOutcome, std::uint64_t> outcomes;
   bool balanced = false;
@@ -54,6 +55,10 @@ Run replay(Layout layout, const std::filesystem::path& input = h2s::test::sample
   run.control = counters.control.get();
   run.signals = counters.signals.get();
   run.published = counters.published.get();
+  run.cancels = counters.cancels.get();
+  run.revisions = counters.revisions.get();
+  run.revisions_unmoved = counters.revisions_unmoved.get();
+  run.near_duplicates = counters.near_duplicates.get();
   for (std::size_t i = 0; i < h2s::kStatusCount; ++i) {
     if (counters.rejected[i].get()) run.rejected[std::string(h2s::to_string(static_cast<h2s::Status>(i)))] = counters.rejected[i].get();
   }
@@ -107,12 +112,18 @@ TEST_CASE("Replay of the sample feed accounts for every line and message") {
   const Run run = replay(Layout::fused);
   CHECK(run.balanced);
   CHECK(run.control == 3);
-  std::size_t duplicates = 0, deletes = 0;
+  std::size_t duplicates = 0, deletes = 0, cancels = 0;
   for (const auto& row : expected_labels()) {
     duplicates += row.expect == "duplicate" ? 1 : 0;
-    deletes += row.expect == "deleted" ? 1 : 0;
+    deletes += row.expect == "deleted" || row.expect == "cancel" ? 1 : 0;
+    cancels += row.expect == "cancel" ? 1 : 0;
   }
-  CHECK(duplicates == 15);  // 12 repeats on other wires + 3 unchanged resends
+  CHECK(duplicates == 17);  // 12 repeats on other wires, 3 unchanged resends, 2 revisions that did not move
+  CHECK(cancels == 2);
+  CHECK(run.cancels == cancels);
+  CHECK(run.revisions == 4);  // two moved, two did not
+  CHECK(run.revisions_unmoved >= 2);
+  CHECK(run.near_duplicates == 1);  // "... ramps up" against "... ramps"
   CHECK(run.outcomes.at(StoryOutcome::duplicate) == duplicates);
   CHECK(run.outcomes.at(StoryOutcome::deleted) == deletes);
   CHECK(run.signals == run.published);
@@ -139,7 +150,10 @@ TEST_CASE("Every labelled story in the sample feed gets exactly its expected sig
   std::map<std::string, std::set<std::string>> wanted;
   std::map<std::string, std::string> described;
   for (const Expected& row : expected_labels()) {
-    if (row.story_id.empty() || row.expect.rfind("rejected", 0) == 0 || row.expect == "deleted") continue;
+    if (row.story_id.empty() || row.expect.rfind("rejected", 0) == 0 || row.expect == "deleted" ||
+        row.expect == "cancel") {
+      continue;
+    }
     std::set<std::string>& want = wanted[row.story_id];
     described[row.story_id] += row.vendor + " \"" + row.headline + "\" expect " + row.expect + "; ";
     if (row.expect != "none" && row.expect != "duplicate" && row.expect != "deleted") {
@@ -183,8 +197,11 @@ TEST_CASE("Chosen stories: ticker, side and topic as a desk expects") {
   };
   CHECK(signals_for("Amazon's Trainium3 chips deliver four times the compute of Trainium2, AWS says") ==
         std::set<std::string>{"AMZN:buy:amzn.trainium"});
+  // Sold on the halt; the same story id revised to "resumes" later re-signals the other way.
   CHECK(signals_for("Amazon halts construction at two Virginia data center sites, citing power limits") ==
-        std::set<std::string>{"AMZN:sell:amzn.aws_capex"});
+        std::set<std::string>{"AMZN:sell:amzn.aws_capex", "AMZN:buy:amzn.aws_capex"});
+  CHECK(signals_for("Amazon Web Services to invest $15 billion in new Indiana data center campus") ==
+        std::set<std::string>{"AMZN:buy:amzn.aws_capex"});
   CHECK(signals_for("Hammack says Fed should hold rates as inflation remains too high") ==
         std::set<std::string>{"QQQ:sell:macro.fed_speak", "TLT:sell:macro.fed_speak"});
   CHECK(signals_for("US unemployment rate climbs to 4.5%, highest in four years") ==

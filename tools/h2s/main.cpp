@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   h2s::tools::add_rules_command(app, exit_code);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "h2s: %s\n", e.what());
+    return 2;
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const h2s::rules::RulePackError& e) {

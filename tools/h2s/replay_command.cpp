@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "default_paths.hpp"
 #include "h2s/pipeline/replay_pipeline.hpp"
@@ -23,6 +24,7 @@ struct ReplayOptions {
   std::string idle = "backoff";
   std::size_t max_message_bytes = 1 << 20;
   std::string rules_cache;
+  std::vector<std::string> params;
   bool quiet = false;
 };
 
@@ -70,6 +72,10 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
   }
   std::fprintf(err, "\n  signals    %8llu  (published %llu)\n", static_cast<unsigned long long>(c.signals.get()),
                static_cast<unsigned long long>(c.published.get()));
+  std::fprintf(err, "  scoring    near-duplicates %llu, revisions %llu (unmoved %llu), throttled %llu, cancels %llu\n",
+               static_cast<unsigned long long>(c.near_duplicates.get()), static_cast<unsigned long long>(c.revisions.get()),
+               static_cast<unsigned long long>(c.revisions_unmoved.get()), static_cast<unsigned long long>(c.throttled.get()),
+               static_cast<unsigned long long>(c.cancels.get()));
   if (c.match_truncated.get() != 0) {
     std::fprintf(err, "  warning: %llu stories hit the per-story match capacity\n",
                  static_cast<unsigned long long>(c.match_truncated.get()));
@@ -93,6 +99,14 @@ int run(const ReplayOptions& options_in) {
   config.processor.speed = parse_speed(options.speed);
   config.layout = pipeline::parse_layout(options.layout);
   config.idle = pipeline::parse_idle_kind(options.idle);
+  for (const std::string& assignment : options.params) {
+    const auto eq = assignment.find('=');
+    std::string error = "--param takes NAME=VALUE, not '" + assignment + "'";
+    if (eq == std::string::npos ||
+        !scoring::set_scoring_param(config.processor.scoring, assignment.substr(0, eq), assignment.substr(eq + 1), error)) {
+      throw CLI::ValidationError("--param", error);
+    }
+  }
 
   rules::CompileOptions compile_options;
   compile_options.cache_dir = options.rules_cache;
@@ -129,6 +143,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->default_val(1 << 20)
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
+  cmd->add_option("--param,-p", options->params, "Scoring parameter NAME=VALUE (repeatable; see docs/scoring.md)");
   cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }

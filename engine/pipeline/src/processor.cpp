@@ -74,6 +74,8 @@ void Processor::on_story(const Story& story) noexcept {
   const std::int64_t decoded_us = now(story.ts_recv_us);
   if (!scorer_.admit(story, decoded_us, *score_)) {
     counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
+    if (score_->near_duplicate) counters_.near_duplicates.add();
+    if (score_->cancel) counters_.cancels.add();
     return;
   }
   if (matcher_->match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();
@@ -81,6 +83,9 @@ void Processor::on_story(const Story& story) noexcept {
   scorer_.score(story, *match_, matcher_->pack(), *score_);
   const std::int64_t scored_us = config_.clock == ClockMode::live ? wall_clock_us() : decoded_us;
   counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
+  if (score_->revision) counters_.revisions.add();
+  counters_.revisions_unmoved.add(score_->unmoved);
+  counters_.throttled.add(score_->throttled);
   for (std::size_t i = 0; i < score_->signal_count; ++i) {
     Signal& signal = score_->signals[i];
     signal.ts_decode_us = decoded_us;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "h2s/scoring/fingerprint.hpp"
+#include "h2s/scoring/numeric_surprise.hpp"
 #include "h2s/scoring/text_scan.hpp"
 
 namespace h2s::scoring {
@@ -16,6 +17,11 @@ using rules::PatternRef;
 double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
 
 double field_relevance(Field f) noexcept { return f == Field::headline ? 1.0 : f == Field::summary ? 0.8 : 0.6; }
+
+// Earlier mentions matter more: 1 at the start of a field, 0.7 at its end.
+double position_factor(std::uint32_t position, std::size_t length) noexcept {
+  return 1.0 - 0.3 * static_cast<double>(position) / (static_cast<double>(length) + 1.0);
+}
 
 bool is_polar(LexiconKind kind) noexcept {
   return kind == LexiconKind::sentiment || kind == LexiconKind::hawkish || kind == LexiconKind::surprise;
@@ -37,8 +43,16 @@ struct ClauseSpan {
 Scorer::Scorer(const ScoringParams& params)
     : params_(params),
       headlines_(params.dedup_capacity, params.dedup_window_us),
+      chains_(params.chain_capacity, params.chain_window_us),
       versions_(params.story_capacity, params.story_window_us),
+      baselines_(params.baseline_capacity, INT64_MAX),
+      throttles_(1024, INT64_MAX),
       terms_(std::make_unique<TermBuffer>()) {}
+
+std::size_t Scorer::memory_bytes() const noexcept {
+  return headlines_.memory_bytes() + chains_.memory_bytes() + versions_.memory_bytes() + baselines_.memory_bytes() +
+         throttles_.memory_bytes() + sizeof(TermBuffer);
+}
 
 void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
                            TermBuffer& out) const noexcept {
@@ -107,6 +121,15 @@ void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, 
           TermContribution{index, hit.field, hit.from, hit.to, term.kind == LexiconKind::hawkish, false, value};
     }
   }
+  // Figures against expectations are surprises in both directions, like "above forecasts".
+  for (std::size_t f = 0; f < rules::kFieldCount; ++f) {
+    const auto field = static_cast<Field>(f);
+    NumericSurprise surprise;
+    if (!find_numeric_surprise(rules::field_text(story, field), surprise) || surprise.score() == 0) continue;
+    const double value = params_.numeric_surprise_weight * params_.field_weight[f] * surprise.score();
+    out.terms[out.count++] = TermContribution{UINT32_MAX, field, surprise.from, surprise.to, false, true, value};
+    out.terms[out.count++] = TermContribution{UINT32_MAX, field, surprise.from, surprise.to, true, true, value};
+  }
 }
 
 Tone Scorer::story_tone(const TermBuffer& terms) const noexcept {
@@ -151,31 +174,93 @@ Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, cons
 }
 
 bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {
-  out.signal_count = 0;
-  out.tone = Tone{};
+  out = ScoreResult{};
+  admission_ = Admission{};
+  admission_.now_us = now_us;
+  const std::uint64_t story_key = exact_hash(story.id) * 8 + static_cast<std::uint64_t>(story.vendor);
+  Version* known = versions_.find(story_key, now_us);
   if (story.action == StoryAction::deleted) {
     out.outcome = StoryOutcome::deleted;
+    out.cancel = known != nullptr && known->signalled;  // the publisher sends a cancel for it
+    if (known != nullptr) known->signalled = false;
     return false;
   }
-  // A repeat on any wire is a duplicate; a revision is one only when none of its text changed.
-  const std::uint64_t headline = normalized_text_hash(strip_wire_decorations(story.headline));
+  const std::string_view headline_text = strip_wire_decorations(story.headline);
+  const std::uint64_t headline = normalized_text_hash(headline_text);
   const std::uint64_t content = headline ^ (normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body));
-  const std::uint64_t story_key = exact_hash(story.id) * 8 + static_cast<std::uint64_t>(story.vendor);
-  const std::uint64_t* previous = versions_.find(story_key, now_us);
-  const bool duplicate = previous != nullptr ? *previous == content : headlines_.find(headline, now_us) != nullptr;
-  versions_.put(story_key, content, now_us);
-  if (duplicate) {
-    out.outcome = StoryOutcome::duplicate;
-    return false;
+  if (known != nullptr) {
+    // A version of a story seen before: news only if its text changed.
+    if (known->content == content) {
+      out.outcome = StoryOutcome::duplicate;
+      return false;
+    }
+    admission_.previous = *known;
+    admission_.revision = out.revision = true;
+    known->content = content;
+    admission_.version = known;
+    (void)admission_.chain_id.assign(story.id);
+  } else {
+    if (headlines_.find(headline, now_us) != nullptr) {
+      out.outcome = StoryOutcome::duplicate;
+      return false;
+    }
+    const std::uint64_t fingerprint = simhash(headline_text);
+    int distance = 65;
+    const ChainIndex::Entry* nearest = chains_.nearest(fingerprint, now_us, distance);
+    if (nearest != nullptr && distance <= params_.near_duplicate_bits &&
+        now_us - nearest->seen_us <= params_.dedup_window_us) {
+      out.outcome = StoryOutcome::duplicate;
+      out.near_duplicate = true;
+      return false;
+    }
+    std::uint32_t chain_length = 1;
+    if (nearest != nullptr && distance <= params_.chain_bits) {
+      chain_length = nearest->chain_length + 1;
+      admission_.chain_id = nearest->chain_id;
+    } else {
+      (void)admission_.chain_id.assign(story.id);
+    }
+    admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(chain_length - 1));
+    chains_.add(fingerprint, now_us, admission_.chain_id.view(), chain_length);
+    headlines_.put(headline, 1, now_us);
+    admission_.version = &versions_.put(story_key, Version{content, 0, false}, now_us);
   }
-  headlines_.put(headline, 1, now_us);
+  admission_.admitted = true;
+  return true;
+}
+
+double Scorer::take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept {
+  // The baseline decays toward neutral with the half-life, and each story moves it by alpha.
+  Baseline* b = baselines_.find(key, now_us);
+  double baseline = 0;
+  if (b != nullptr) {
+    const double elapsed = static_cast<double>(now_us - b->updated_us);
+    baseline = b->ewma * std::pow(0.5, elapsed / static_cast<double>(params_.baseline_half_life_us));
+  }
+  baselines_.put(key, Baseline{baseline + params_.baseline_alpha * (direction - baseline), now_us}, now_us);
+  return baseline;
+}
+
+bool Scorer::throttle_allows(std::string_view ticker, std::int64_t now_us) noexcept {
+  const std::uint64_t key = exact_hash(ticker);
+  Throttle* t = throttles_.find(key, now_us);
+  if (t == nullptr) t = &throttles_.put(key, Throttle{now_us, 0}, now_us);
+  if (now_us - t->window_start_us >= params_.throttle_interval_us) *t = Throttle{now_us, 0};
+  if (t->count >= params_.throttle_max_signals) return false;
+  ++t->count;
   return true;
 }
 
 void Scorer::score(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
                    ScoreResult& out) noexcept {
+  const bool admitted = admission_.admitted;
+  admission_.admitted = false;  // one score per admission
+  if (!admitted) {
+    out = ScoreResult{};
+    admission_ = Admission{};
+    (void)admission_.chain_id.assign(story.id);
+  }
   out.signal_count = 0;
-  out.tone = Tone{};
   if (match.rule_count == 0) {
     out.outcome = StoryOutcome::no_match;
     return;
@@ -183,6 +268,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   collect_terms(story, match, pack, *terms_);
   out.tone = story_tone(*terms_);
   const double hedge_factor = std::pow(0.75, terms_->hedges);
+  bool suppressed_unmoved = false;
 
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
@@ -195,17 +281,24 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     if (rule.invert) direction = -direction;
     if (std::fabs(direction) < params_.direction_threshold) continue;
     const double confidence_from_terms = 1.0 - std::pow(0.5, tone.terms > 0 ? tone.terms : 0.5);
+    const std::string_view rule_text = rules::field_text(story, rm.field);
 
     for (const std::uint16_t entity : rule.tickers) {
-      double relevance = field_relevance(rm.field);
+      // Relevance: where the topic matched, and where the ticker is first named.
+      double relevance = field_relevance(rm.field) * position_factor(rm.position, rule_text.size());
       if (rule.require_entity) {
         const rules::Mention* mention = match.mention_of(entity);
         if (mention == nullptr || (!mention->in_text && !mention->vendor_tagged)) continue;
-        const double mention_relevance = mention->in_text ? field_relevance(mention->field) : 0.5;
+        double mention_relevance = 0.5;  // vendor tag only
+        if (mention->in_text) {
+          const std::string_view text = rules::field_text(story, mention->field);
+          mention_relevance = field_relevance(mention->field) * position_factor(mention->position, text.size());
+        }
         relevance = relevance < mention_relevance ? relevance : mention_relevance;
       }
       const double strength = std::fabs(direction) * relevance * (rule.weight < 1.0 ? rule.weight : 1.0);
-      if (strength < params_.min_strength) continue;
+      const double confidence = relevance * confidence_from_terms * hedge_factor;
+      if (strength < params_.min_strength || confidence < params_.min_confidence) continue;
       const std::string_view ticker = pack.entities()[entity].ticker;
 
       // One signal per (story, ticker): the strongest rule wins.
@@ -220,6 +313,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       }
       *slot = Signal{};
       (void)slot->story_id.assign(story.id);
+      slot->chain_id = admission_.chain_id;
       (void)slot->topic.assign(topic.id);
       (void)slot->rule.assign(rule.id);
       (void)slot->ticker.assign(ticker);
@@ -227,15 +321,46 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       slot->side = direction > 0 ? Side::buy : Side::sell;
       slot->strength = strength;
       slot->sentiment = direction;
-      slot->delta = direction;  // baseline 0 until per-(ticker, topic) baselines exist
-      slot->novelty = 1.0;
+      slot->novelty = admission_.novelty;
       slot->relevance = relevance;
-      slot->confidence = relevance * confidence_from_terms * hedge_factor;
+      slot->confidence = confidence;
       slot->ts_source_us = story.ts_source_us;
       slot->ts_recv_us = story.ts_recv_us;
     }
   }
-  out.outcome = out.signal_count > 0 ? StoryOutcome::signalled : StoryOutcome::event;
+
+  // Per signal: revisions must move; delta against the baseline (or the previous version); throttle.
+  std::size_t kept = 0;
+  for (std::size_t s = 0; s < out.signal_count; ++s) {
+    Signal& signal = out.signals[s];
+    if (!admitted) {  // tools score headlines on their own: no history, no throttle
+      signal.delta = signal.sentiment;
+    } else if (admission_.revision && admission_.previous.signalled) {
+      const double moved = signal.sentiment - admission_.previous.direction;
+      if (std::fabs(moved) < params_.revision_threshold && (signal.sentiment > 0) == (admission_.previous.direction > 0)) {
+        ++out.unmoved;
+        suppressed_unmoved = true;
+        continue;
+      }
+      signal.delta = moved;
+    } else {
+      const std::uint64_t key = exact_hash(signal.ticker.view()) * 31 + exact_hash(signal.topic.view());
+      signal.delta = signal.sentiment - take_baseline(key, signal.sentiment, admission_.now_us);
+    }
+    if (admitted && !throttle_allows(signal.ticker.view(), admission_.now_us)) {
+      ++out.throttled;
+      continue;
+    }
+    if (kept != s) out.signals[kept] = signal;
+    ++kept;
+  }
+  out.signal_count = kept;
+  if (admission_.version != nullptr && kept > 0) {
+    admission_.version->signalled = true;
+    admission_.version->direction = out.signals[0].sentiment;
+  }
+  if (kept > 0) out.outcome = StoryOutcome::signalled;
+  else out.outcome = suppressed_unmoved && out.throttled == 0 ? StoryOutcome::duplicate : StoryOutcome::event;
 }
 
 }  // namespace h2s::scoring

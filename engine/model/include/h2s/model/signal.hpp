@@ -18,6 +18,7 @@ inline constexpr std::size_t kMaxStoryIdBytes = 96;
 struct Signal {
   std::uint64_t seq = 0;  // assigned by the publisher, gap-free from 1
   FixedString<kMaxStoryIdBytes> story_id;
+  FixedString<kMaxStoryIdBytes> chain_id;  // id of the first story of this story's chain
   FixedString<47> topic;
   FixedString<63> rule;
   Symbol ticker;

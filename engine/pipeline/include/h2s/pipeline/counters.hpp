@@ -38,6 +38,11 @@ struct PipelineCounters {
   Counter match_truncated; // stories whose hits exceeded MatchResult capacity
   Counter backpressure_waits;
   Counter rule_swaps;      // rule packs taken into service (live reload)
+  Counter near_duplicates; // duplicates found by SimHash rather than exact text
+  Counter revisions;       // changed versions of known stories that were scored
+  Counter revisions_unmoved;  // revision signals dropped: the reading did not move enough
+  Counter throttled;       // signals dropped by the per-ticker throttle
+  Counter cancels;         // deletes of stories whose signal had been published
   // Publishing thread.
   Counter published;
   Counter output_errors;

@@ -7,7 +7,7 @@
 namespace h2s::publish {
 
 // Largest line format_signal_json can produce (every string escaped at worst case), with '\n'.
-inline constexpr std::size_t kMaxSignalJsonBytes = 2048;
+inline constexpr std::size_t kMaxSignalJsonBytes = 4096;
 
 // Writes the line (ending in '\n') into out[0, kMaxSignalJsonBytes); returns its length.
 // Numbers use fixed decimals so output is byte-identical across runs and machines.

@@ -1,0 +1,44 @@
+#pragma once
+// SimHash over word shingles, and a bounded index of recent fingerprints for near-duplicate and
+// same-story-chain detection.
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "h2s/model/fixed_string.hpp"
+#include "h2s/model/signal.hpp"
+
+namespace h2s::scoring {
+
+// 64-bit SimHash of lower-cased words and word pairs (possessive 's dropped).
+[[nodiscard]] std::uint64_t simhash(std::string_view text) noexcept;
+
+[[nodiscard]] inline int hamming(std::uint64_t a, std::uint64_t b) noexcept { return __builtin_popcountll(a ^ b); }
+
+class ChainIndex {
+ public:
+  struct Entry {
+    std::uint64_t fingerprint = 0;
+    std::int64_t seen_us = 0;
+    std::uint32_t chain_length = 0;  // stories on this chain so far, including this one
+    FixedString<kMaxStoryIdBytes> chain_id;  // the first story's id
+  };
+
+  // `capacity` recent stories are kept (a ring, oldest overwritten); entries expire after window_us.
+  ChainIndex(std::size_t capacity, std::int64_t window_us);
+
+  // The closest live entry, or nullptr; `distance` is set when found.
+  [[nodiscard]] const Entry* nearest(std::uint64_t fingerprint, std::int64_t now_us, int& distance) const noexcept;
+  // Records a story; chain_id/chain_length come from the chain it joins (or start a new one).
+  void add(std::uint64_t fingerprint, std::int64_t now_us, std::string_view chain_id, std::uint32_t chain_length) noexcept;
+
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return entries_.size() * sizeof(Entry); }
+
+ private:
+  std::vector<Entry> entries_;
+  std::size_t next_ = 0;
+  std::int64_t window_us_;
+};
+
+}  // namespace h2s::scoring
