@@ -3,8 +3,10 @@
 
 #include <simdjson.h>
 
+#include <csignal>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "subprocess.hpp"
 #include "test_paths.hpp"
@@ -135,4 +137,39 @@ counterexamples = ["Trainium beats"]
   CHECK_THAT(r.out, Contains("got:      AMZN sell"));
   CHECK_THAT(r.out, Contains("counterexample"));
   CHECK_THAT(r.out, Contains("0 passed, 2 failed"));
+}
+
+TEST_CASE("h2s replay reloads its rule pack on SIGHUP and refuses a broken one") {
+  h2s::test::TempDir dir;
+  const auto pack = dir.path() / "pack";
+  std::filesystem::copy(h2s::test::default_rules(), pack);
+  // Ten stories 300 ms apart at recorded pace: about three seconds of replay to signal into.
+  std::string feed;
+  for (int i = 0; i < 10; ++i) {
+    feed += R"({"id":"s)" + std::to_string(i) + R"(","headline":"Fed's Waller backs another rate cut, story )" +
+            std::to_string(i) + R"(","published_at":"2025-12-02T13:30:0)" + std::to_string(i / 3) + "." +
+            std::to_string(i % 3 * 3) + "00Z\"}\n";
+  }
+  const auto input = dir.write("feed.ndjson", feed);
+  h2s::test::Process replay({kH2s, "replay", "--input", input.string(), "--rules", pack.string(), "--speed", "1",
+                             "--reload-on-sighup"});
+  auto wait_for = [&](const std::string& text) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (replay.err_so_far().find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return replay.err_so_far().find(text) != std::string::npos;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  dir.write("pack/99_broken.toml", "[[rule]]\nid = \"x\"\ntopic = \"nvda.gpu\"\ntickers = [\"NVDA\"]\npatterns = ['(']\n");
+  replay.signal(SIGHUP);
+  CHECK(wait_for("rule reload failed, keeping the current pack"));
+  std::filesystem::remove(pack / "99_broken.toml");
+  replay.signal(SIGHUP);
+  CHECK(wait_for("rules reloaded from"));
+  const auto result = replay.wait();
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("reloads    1 swapped in, 1 refused"));
+  CHECK_THAT(result.err, Contains("accounting balanced"));
+  CHECK_THAT(result.err, Contains("messages         10"));
 }

@@ -33,40 +33,69 @@ inline std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-inline ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::seconds deadline = std::chrono::seconds(60)) {
-  TempDir dir;
-  const std::string out_path = (dir.path() / "out").string(), err_path = (dir.path() / "err").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0]);
-  ProcessResult result;
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  int status = 0;
-  for (;;) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-    if (std::chrono::steady_clock::now() > until) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+// A child process with stdout/stderr captured to files; killed if still running when destroyed.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv) {
+    out_path_ = (dir_.path() / "out").string();
+    err_path_ = (dir_.path() / "err").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0]);
   }
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
-  return result;
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  void signal(int sig) const { kill(pid_, sig); }
+  [[nodiscard]] std::string err_so_far() const { return read_file(err_path_); }
+
+  // Waits up to `deadline`; a process still running then is killed (exit_code -1).
+  ProcessResult wait(std::chrono::seconds deadline = std::chrono::seconds(60)) {
+    ProcessResult result;
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    int status = 0;
+    for (;;) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        break;
+      }
+      if (std::chrono::steady_clock::now() > until) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    pid_ = -1;
+    result.out = read_file(out_path_);
+    result.err = read_file(err_path_);
+    return result;
+  }
+
+ private:
+  TempDir dir_;
+  std::string out_path_, err_path_;
+  pid_t pid_ = -1;
+};
+
+inline ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::seconds deadline = std::chrono::seconds(60)) {
+  Process process(argv);
+  return process.wait(deadline);
 }
 
 }  // namespace h2s::test

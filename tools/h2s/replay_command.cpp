@@ -1,6 +1,9 @@
 #include "replay_command.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cmath>
 #include <cstdio>
@@ -25,6 +28,7 @@ struct ReplayOptions {
   std::size_t max_message_bytes = 1 << 20;
   std::string rules_cache;
   std::vector<std::string> params;
+  bool reload_on_sighup = false;
   bool quiet = false;
 };
 
@@ -72,6 +76,10 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
   }
   std::fprintf(err, "\n  signals    %8llu  (published %llu)\n", static_cast<unsigned long long>(c.signals.get()),
                static_cast<unsigned long long>(c.published.get()));
+  if (c.rule_swaps.get() != 0 || report.reloads_failed != 0) {
+    std::fprintf(err, "  reloads    %llu swapped in, %llu refused\n", static_cast<unsigned long long>(c.rule_swaps.get()),
+                 static_cast<unsigned long long>(report.reloads_failed));
+  }
   std::fprintf(err, "  scoring    near-duplicates %llu, revisions %llu (unmoved %llu), throttled %llu, cancels %llu\n",
                static_cast<unsigned long long>(c.near_duplicates.get()), static_cast<unsigned long long>(c.revisions.get()),
                static_cast<unsigned long long>(c.revisions_unmoved.get()), static_cast<unsigned long long>(c.throttled.get()),
@@ -92,6 +100,14 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
 
 int run(const ReplayOptions& options_in) {
   ReplayOptions options = options_in;
+  if (options.reload_on_sighup) {
+    // Block SIGHUP before anything else, so one sent during start-up waits for the reloader
+    // instead of ending the process.
+    sigset_t hangup;
+    sigemptyset(&hangup);
+    sigaddset(&hangup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hangup, nullptr);
+  }
   if (options.rules.empty()) options.rules = default_rules_path().string();
   pipeline::ReplayConfig config;
   config.input = options.input;
@@ -99,6 +115,8 @@ int run(const ReplayOptions& options_in) {
   config.processor.speed = parse_speed(options.speed);
   config.layout = pipeline::parse_layout(options.layout);
   config.idle = pipeline::parse_idle_kind(options.idle);
+  if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
+  config.rules_cache = options.rules_cache;
   for (const std::string& assignment : options.params) {
     const auto eq = assignment.find('=');
     std::string error = "--param takes NAME=VALUE, not '" + assignment + "'";
@@ -144,6 +162,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
   cmd->add_option("--param,-p", options->params, "Scoring parameter NAME=VALUE (repeatable; see docs/scoring.md)");
+  cmd->add_flag("--reload-on-sighup", options->reload_on_sighup,
+               "On SIGHUP, recompile the rule pack and swap it in between lines (a broken pack is refused)");
   cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }

@@ -8,8 +8,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
 #include "h2s/feeds/file_source.hpp"
 #include "h2s/pipeline/publisher.hpp"
+#include "h2s/pipeline/rule_swap.hpp"
 
 namespace h2s::pipeline {
 
@@ -182,6 +187,34 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
                             processor_finished);
   PublisherAgent publishing(signal_queue, publisher, processor_finished);
 
+  // SIGHUP: a watcher thread waits for the signal (blocked in every other thread) and reloads.
+  std::atomic<bool> watching{!config.reload_rules_on_sighup.empty()};
+  std::unique_ptr<RuleReloader> reloader;
+  std::thread watcher;
+  sigset_t hangup;
+  bool was_blocked = false;
+  sigemptyset(&hangup);
+  sigaddset(&hangup, SIGHUP);
+  if (watching) {
+    rules::CompileOptions options;
+    options.cache_dir = config.rules_cache;
+    reloader = std::make_unique<RuleReloader>(config.reload_rules_on_sighup, options, processor.rule_swap());
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &hangup, &previous);  // inherited by the pipeline threads started below
+    was_blocked = sigismember(&previous, SIGHUP) == 1;
+    watcher = std::thread([&] {
+      const timespec tick{0, 100'000'000};
+      while (watching.load()) {
+        if (sigtimedwait(&hangup, nullptr, &tick) != SIGHUP) continue;
+        if (const auto error = reloader->reload()) {
+          std::fprintf(stderr, "h2s: rule reload failed, keeping the current pack:\n%s\n", error->c_str());
+        } else {
+          std::fprintf(stderr, "h2s: rules reloaded from %s\n", config.reload_rules_on_sighup.c_str());
+        }
+      }
+    });
+  }
+
   const auto started = std::chrono::steady_clock::now();
   const IdleStrategy idle(config.idle);
   switch (config.layout) {
@@ -210,7 +243,16 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
       break;
     }
   }
+  if (watcher.joinable()) {
+    watching = false;
+    watcher.join();
+    if (!was_blocked) pthread_sigmask(SIG_UNBLOCK, &hangup, nullptr);
+  }
   ReplayReport report;
+  if (reloader) {
+    report.reloads_ok = reloader->succeeded();
+    report.reloads_failed = reloader->failed();
+  }
   report.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report.samples = processor.sample_count();
   report.rejection_samples = processor.samples();

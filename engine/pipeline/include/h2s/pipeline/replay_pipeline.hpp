@@ -1,6 +1,7 @@
 #pragma once
 // Recorded feed file -> processor -> publisher, with the thread layout chosen by configuration.
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ struct ReplayConfig {
   std::size_t chunk_bytes = 256 * 1024;  // one read() and one queue hop
   std::size_t chunk_count = 8;           // bounded: the source waits for free chunks (back-pressure)
   std::size_t signal_queue_depth = 4096; // staged layout; a full queue back-pressures the processor
+  // When set, SIGHUP recompiles this rule pack off the hot path and swaps it in between lines.
+  std::string reload_rules_on_sighup;
+  std::filesystem::path rules_cache;
 };
 
 struct ReplayReport {
@@ -35,6 +39,8 @@ struct ReplayReport {
   int read_errno = 0;
   int output_errno = 0;
   double elapsed_seconds = 0;
+  std::uint64_t reloads_ok = 0;
+  std::uint64_t reloads_failed = 0;
 };
 
 // Runs to the end of the input. Throws at start-up (unreadable input); never during the run.
