@@ -130,6 +130,7 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     for (const std::string& ticker : r.tickers) rule.tickers.push_back(static_cast<std::uint16_t>(entity_index.at(ticker)));
     rule.require_entity = r.require_entity;
     rule.invert = r.invert;
+    rule.story_scope = r.story_scope;
     rule.has_requires = !r.requires_any.empty();
     rule.weight = r.weight;
     compiled->rules_.push_back(std::move(rule));

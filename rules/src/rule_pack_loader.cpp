@@ -182,7 +182,7 @@ class Loader {
   }
 
   void load_rule(const toml::table& t) {
-    check_keys(t, {"id", "topic", "tickers", "require_entity", "invert", "weight", "caseless", "patterns", "requires",
+    check_keys(t, {"id", "topic", "tickers", "require_entity", "invert", "scope", "weight", "caseless", "patterns", "requires",
                    "exclude", "examples", "counterexamples", "description"});
     Rule rule;
     rule.where = where(t);
@@ -191,6 +191,9 @@ class Loader {
     rule.tickers = get_strings(t, "tickers");
     rule.require_entity = get_bool(t, "require_entity", false);
     rule.invert = get_bool(t, "invert", false);
+    const std::string scope = get_string(t, "scope", false);
+    if (scope == "story") rule.story_scope = true;
+    else if (!scope.empty() && scope != "clause") error(line_of(t), "scope must be clause or story, not '" + scope + "'");
     rule.caseless = get_bool(t, "caseless", true);
     if (const toml::node* w = t.get("weight")) {
       rule.weight = get_number(*w, "weight");

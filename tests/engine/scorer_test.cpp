@@ -378,3 +378,19 @@ TEST_CASE("Scoring parameters can be set by name, and bad names or values are re
   CHECK_FALSE(h2s::scoring::set_scoring_param(params, "no_such_knob", "1", error));
   CHECK_THAT(error, Catch::Matchers::Contains("unknown scoring parameter"));
 }
+
+TEST_CASE("Story-scoped rules read the whole headline; clause-scoped rules their own clauses") {
+  Harness h;
+  // The speaker is one clause and the view another: fed_speak is story-scoped.
+  CHECK(h.side("Fed's Williams sees policy as modestly restrictive, open to a cut", "TLT") == "buy");
+  // Two subjects, two readings: each jobs rule reads its own clause and both say strong.
+  CHECK(h.side("Payrolls jump 250,000 as unemployment rate falls to 4.0%", "QQQ") == "sell");
+}
+
+TEST_CASE("When rules compete for a ticker, weight breaks the tie, strength stays capped at 1") {
+  Harness h;
+  const ScoreResult& r = h.score("Anthropic commits to 1 million Trainium chips in expanded AWS pact");
+  REQUIRE(r.signal_count == 1);
+  CHECK(r.signals[0].topic.view() == "amzn.ai_customers");
+  CHECK(r.signals[0].strength <= 1.0);
+}

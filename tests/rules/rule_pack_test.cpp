@@ -111,3 +111,36 @@ TEST_CASE("Lexicon phrases become whole-word, space-tolerant regexes") {
   CHECK(phrase_to_regex("Amazon.com") == "\\bAmazon\\.com\\b");
   CHECK(phrase_to_regex("too * to") == "\\btoo\\s+\\w*\\s+to\\b");
 }
+
+TEST_CASE("Rule scope and invert are read from the pack; bad values are errors") {
+  h2s::test::TempDir dir;
+  dir.write("a.toml", std::string(kTopics) + R"(
+[[rule]]
+id = "scoped"
+topic = "t.company"
+tickers = ["AMZN"]
+scope = "story"
+invert = true
+patterns = ['x1']
+
+[[rule]]
+id = "bad.scope"
+topic = "t.company"
+tickers = ["AMZN"]
+scope = "galaxy"
+patterns = ['x2']
+)");
+  CHECK_THAT(error_of(dir.path()), Contains("scope must be clause or story, not 'galaxy'"));
+  dir.write("a.toml", std::string(kTopics) + R"(
+[[rule]]
+id = "scoped"
+topic = "t.company"
+tickers = ["AMZN"]
+scope = "story"
+invert = true
+patterns = ['x1']
+)");
+  const auto pack = CompiledPack::load(dir.path());
+  CHECK(pack->rules().at(0).story_scope);
+  CHECK(pack->rules().at(0).invert);
+}

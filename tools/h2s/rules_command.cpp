@@ -167,7 +167,7 @@ int explain(const RulesOptions& options) {
   for (std::size_t i = 0; i < m.rule_count; ++i) {
     const rules::CompiledRule& rule = pack->rules()[m.rules[i].rule];
     const rules::Topic& topic = pack->topic(rule.topic);
-    const scoring::Tone rt = scorer.rule_tone(eval.story, m, *pack, m.rules[i].rule, terms);
+    const scoring::Tone rt = rule.story_scope ? tone : scorer.rule_tone(eval.story, m, *pack, m.rules[i].rule, terms);
     double direction = topic.side_mode == rules::SideMode::sentiment ? rt.sentiment : -rt.hawkish;
     if (rule.invert) direction = -direction;
     std::printf("  %s (topic %s): direction %+.3f", rule.id.c_str(), topic.id.c_str(), direction);

@@ -269,13 +269,14 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   out.tone = story_tone(*terms_);
   const double hedge_factor = std::pow(0.75, terms_->hedges);
   bool suppressed_unmoved = false;
+  std::array<double, ScoreResult::kMaxSignals> slot_priority{};
 
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
     const rules::CompiledRule& rule = pack.rules()[rm.rule];
     const rules::Topic& topic = pack.topic(rule.topic);
     if (topic.side_mode == rules::SideMode::event) continue;
-    const Tone tone = rule_tone(story, match, pack, rm.rule, *terms_);
+    const Tone tone = rule.story_scope ? out.tone : rule_tone(story, match, pack, rm.rule, *terms_);
     // Direction is signed so that > 0 means buy the signalled ticker.
     double direction = topic.side_mode == rules::SideMode::sentiment ? tone.sentiment : -tone.hawkish;
     if (rule.invert) direction = -direction;
@@ -297,6 +298,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
         relevance = relevance < mention_relevance ? relevance : mention_relevance;
       }
       const double strength = std::fabs(direction) * relevance * (rule.weight < 1.0 ? rule.weight : 1.0);
+      const double priority = std::fabs(direction) * relevance * rule.weight;  // picks the rule per ticker
       const double confidence = relevance * confidence_from_terms * hedge_factor;
       if (strength < params_.min_strength || confidence < params_.min_confidence) continue;
       const std::string_view ticker = pack.entities()[entity].ticker;
@@ -306,11 +308,12 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       for (std::size_t s = 0; s < out.signal_count; ++s) {
         if (out.signals[s].ticker.view() == ticker) slot = &out.signals[s];
       }
-      if (slot != nullptr && slot->strength >= strength) continue;
+      if (slot != nullptr && slot_priority[static_cast<std::size_t>(slot - out.signals.data())] >= priority) continue;
       if (slot == nullptr) {
         if (out.signal_count == ScoreResult::kMaxSignals) continue;
         slot = &out.signals[out.signal_count++];
       }
+      slot_priority[static_cast<std::size_t>(slot - out.signals.data())] = priority;
       *slot = Signal{};
       (void)slot->story_id.assign(story.id);
       slot->chain_id = admission_.chain_id;

@@ -26,6 +26,7 @@ struct CompiledRule {
   std::vector<std::uint16_t> tickers;    // indices into entities
   bool require_entity = false;
   bool invert = false;
+  bool story_scope = false;
   bool has_requires = false;
   double weight = 1;
 };

@@ -47,6 +47,7 @@ struct Rule {
   std::vector<std::string> tickers;
   bool require_entity = false;  // signal only the tickers the story mentions (text alias or vendor tag)
   bool invert = false;          // reverse the lexicon's direction (rising unemployment is dovish)
+  bool story_scope = false;     // tone over the whole story, not the rule's clauses (speakers, decisions)
   double weight = 1.0;
   bool caseless = true;
   std::vector<std::string> patterns;  // any one fires the rule
