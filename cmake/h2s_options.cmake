@@ -33,6 +33,9 @@ if(CMAKE_BUILD_TYPE STREQUAL "Release")
   target_compile_options(h2s_flags INTERFACE -O3)
 endif()
 
+if(NOT H2S_SANITIZE STREQUAL "")
+  add_compile_definitions(H2S_SANITIZER_BUILD=1)  # tests that replace the allocator step aside
+endif()
 if(H2S_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

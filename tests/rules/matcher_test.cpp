@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "h2s/perf/pack_generator.hpp"
 #include "h2s/rules/compiled_pack.hpp"
 #include "h2s/rules/matcher.hpp"
 #include "test_paths.hpp"
@@ -159,4 +160,23 @@ TEST_CASE("Compiled databases are cached on disk by content and reused") {
   MatchResult result;
   REQUIRE(matcher.match_text("Trainium2 delays", result) == h2s::Status::ok);
   CHECK(result.rule_count == 1);
+}
+
+TEST_CASE("A generated pack with thousands of extra patterns compiles, matches and caches") {
+  h2s::test::TempDir dir;
+  h2s::perf::generate_pack(h2s::test::default_rules(), dir.path() / "pack", 3000);
+  h2s::rules::CompileOptions options;
+  options.cache_dir = dir.path() / "cache";
+  const auto pack = CompiledPack::load(dir.path() / "pack", options);
+  CHECK(pack->stats().patterns > 3000);
+  Matcher matcher(pack);
+  MatchResult result;
+  // The default pack still answers inside the larger one.
+  REQUIRE(matcher.match_text("Amazon unveils Trainium3 chip", result) == h2s::Status::ok);
+  bool trainium = false;
+  for (std::size_t i = 0; i < result.rule_count; ++i) trainium |= pack->rules()[result.rules[i].rule].id == "amzn.trainium.chip";
+  CHECK(trainium);
+  const auto cached = CompiledPack::load(dir.path() / "pack", options);
+  CHECK(cached->stats().from_cache);
+  CHECK(cached->stats().database_bytes == pack->stats().database_bytes);
 }

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "h2s/model/ascii.hpp"
+
 namespace h2s::scoring {
 namespace {
 
@@ -9,21 +11,12 @@ constexpr bool is_alnum(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          static_cast<unsigned char>(c) >= 0x80;
 }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool starts_with_ci(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (lower(text[i]) != lower(prefix[i])) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
 std::string_view strip_wire_decorations(std::string_view h) noexcept {
-  constexpr std::array<std::string_view, 9> kPrefixes{"UPDATE", "WRAPUP", "REFILE", "CORRECTED", "BRIEF",
-                                                      "BREAKING", "FLASH", "EXCLUSIVE", "URGENT"};
+  constexpr std::array<std::string_view, 9> kPrefixes{"update", "wrapup", "refile", "corrected", "brief",
+                                                      "breaking", "flash", "exclusive", "urgent"};
   for (bool changed = true; changed;) {
     changed = false;
     while (!h.empty() && (h.front() == ' ' || h.front() == '*' || h.front() == '-')) {
@@ -63,7 +56,7 @@ std::uint64_t normalized_text_hash(std::string_view text) noexcept {
   for (const char c : text) {
     if (is_alnum(c)) {
       if (!in_word && any) hash = (hash ^ ' ') * 1099511628211ULL;
-      hash = (hash ^ static_cast<unsigned char>(lower(c))) * 1099511628211ULL;
+      hash = (hash ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ULL;
       in_word = any = true;
     } else if (c != '\'') {  // "Amazon's" == "Amazons"
       in_word = false;

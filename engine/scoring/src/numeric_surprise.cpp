@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "h2s/model/ascii.hpp"
 #include "h2s/scoring/text_scan.hpp"
 
 namespace h2s::scoring {
@@ -17,15 +18,6 @@ struct Token {
 };
 
 constexpr std::size_t kMaxTokens = 96;
-
-bool equals_ci(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char c = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 bool is_one_of(std::string_view word, std::initializer_list<std::string_view> options) noexcept {
   for (std::string_view o : options) {

@@ -1,5 +1,6 @@
 #include "h2s/scoring/simhash.hpp"
 
+#include "h2s/model/ascii.hpp"
 #include "h2s/scoring/text_scan.hpp"
 
 namespace h2s::scoring {
@@ -7,8 +8,6 @@ namespace {
 
 constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
 constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Mixes a 64-bit value so that neighbouring shingle hashes spread over all bits.
 std::uint64_t mix(std::uint64_t x) noexcept {
@@ -37,7 +36,7 @@ std::uint64_t simhash(std::string_view text) noexcept {
     if (i >= text.size()) break;
     std::uint64_t word = kFnvOffset;
     while (i < text.size() && is_word_char(text[i])) {
-      word = (word ^ static_cast<unsigned char>(lower(text[i]))) * kFnvPrime;
+      word = (word ^ static_cast<unsigned char>(ascii_lower(text[i]))) * kFnvPrime;
       ++i;
     }
     // Possessives are the same word: "Nvidia's" is "Nvidia".

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "h2s/model/ascii.hpp"
+
 namespace h2s::scoring {
 namespace {
 
@@ -13,13 +15,7 @@ bool joiner_follows(std::string_view text, std::size_t space) noexcept {
   for (std::string_view word : kJoiners) {
     const std::size_t end = space + 1 + word.size();
     if (end >= text.size() || text[end] != ' ') continue;
-    bool same = true;
-    for (std::size_t k = 0; k < word.size() && same; ++k) {
-      char c = text[space + 1 + k];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      same = c == word[k];
-    }
-    if (same) return true;
+    if (equals_ci(text.substr(space + 1, word.size()), word)) return true;
   }
   return false;
 }

@@ -1,16 +1,9 @@
 #include "h2s/feeds/benzinga_decoder.hpp"
 
+#include "h2s/model/ascii.hpp"
+
 namespace h2s::feeds {
 namespace {
-
-bool equals_ci(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
 
 Status decode_content(od::value value, StoryBuilder& builder, Story& story) noexcept {
   od::object content;

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "h2s/model/ascii.hpp"
+
 namespace h2s::feeds {
 
 StoryBuilder::StoryBuilder(std::size_t arena_bytes)
@@ -60,16 +62,6 @@ struct Entity {
 };
 constexpr std::array<Entity, 8> kEntities{{{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
                                            {"apos", '\''}, {"nbsp", ' '}, {"#39", '\''}, {"#160", ' '}}};
-
-bool starts_with_ci(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
