@@ -33,6 +33,11 @@ std::uint64_t fingerprint(const std::vector<PendingPattern>& patterns) {
     hash = (hash ^ 0xFF) * 1099511628211ULL;
   };
   mix(hs_version());
+  // A serialized database is specific to the CPU features it was built for.
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    mix(std::to_string(platform.tune) + "/" + std::to_string(platform.cpu_features));
+  }
   for (const PendingPattern& p : patterns) {
     mix(p.expression);
     mix(std::to_string(p.flags));

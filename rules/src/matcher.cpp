@@ -9,15 +9,23 @@ namespace {
 
 struct ScanContext {
   MatchResult* result;
+  const std::vector<PatternRef>* refs;
   Field field;
 };
+
+bool is_gate(PatternRef::Kind kind) noexcept {
+  return kind == PatternRef::Kind::rule_exclude || kind == PatternRef::Kind::requires_any ||
+         kind == PatternRef::Kind::entity_exclude;
+}
 
 int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* context) {
   auto* ctx = static_cast<ScanContext*>(context);
   MatchResult& r = *ctx->result;
-  if (r.hit_count == MatchResult::kMaxHits) {
+  const bool gate = is_gate((*ctx->refs)[id].kind);
+  const std::size_t limit = gate ? MatchResult::kMaxHits : MatchResult::kMaxHits - MatchResult::kReservedHits;
+  if (r.hit_count >= limit) {
     r.truncated = true;
-    return 1;  // stop this field's scan: the result is already full
+    return 0;  // keep scanning: exclusions and requires later in the text still count
   }
   r.hits[r.hit_count++] = Hit{id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ctx->field};
   return 0;
@@ -39,7 +47,10 @@ Matcher::Matcher(std::shared_ptr<const CompiledPack> pack)
       rule_state_(pack_->rules().size()),
       rule_touched_(pack_->rules().size(), 0) {
   touched_rules_.reserve(pack_->rules().size());
-  if (hs_alloc_scratch(pack_->database(), &scratch_) != HS_SUCCESS) throw std::bad_alloc();
+  if (const hs_error_t rc = hs_alloc_scratch(pack_->database(), &scratch_); rc != HS_SUCCESS) {
+    throw RulePackError("cannot allocate Hyperscan scratch for the rule database (error " + std::to_string(rc) +
+                        (rc == HS_DB_PLATFORM_ERROR ? ": built for another CPU; clear the rules cache)" : ")"));
+  }
 }
 
 Matcher::~Matcher() { hs_free_scratch(scratch_); }
@@ -51,7 +62,7 @@ Status Matcher::match(const Story& story, MatchResult& result) noexcept {
     const Field field = static_cast<Field>(f);
     const std::string_view text = field_text(story, field);
     if (text.empty()) continue;
-    ScanContext ctx{&result, field};
+    ScanContext ctx{&result, &pack_->patterns(), field};
     const hs_error_t rc = hs_scan(pack_->database(), text.data(), static_cast<unsigned>(text.size()), 0, scratch_,
                                   on_match, &ctx);
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Status::malformed_json;  // unreachable with a valid db

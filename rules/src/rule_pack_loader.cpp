@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "h2s/model/symbol.hpp"
 #include "h2s/rules/rule_pack.hpp"
 
 namespace h2s::rules {
@@ -238,6 +239,9 @@ class Loader {
       for (auto&& [phrase, weight] : *terms) {
         LexiconTerm term{std::string(phrase.str()), kind, get_number(weight, "lexicon weight"), {file_, line_of(phrase)}};
         if (term.phrase.find_first_not_of(" *") == std::string::npos) error(line_of(phrase), "empty lexicon phrase");
+        if (!(term.weight >= -10 && term.weight <= 10)) {
+          error(line_of(phrase), "lexicon weight of '" + term.phrase + "' must be a number in [-10, 10]");
+        }
         pack_.lexicon.push_back(std::move(term));
       }
     }
@@ -248,8 +252,13 @@ class Loader {
     for (const Topic& t : pack_.topics) {
       if (!topic_ids.insert(t.id).second) error_at(t.where, "duplicate topic id '" + t.id + "'");
     }
-    for (const Entity& e : pack_.entities) {
-      if (e.ticker.empty() || e.ticker.size() > 7) error_at(e.where, "ticker must be 1 to 7 characters");
+    for (Entity& e : pack_.entities) {
+      Symbol symbol;
+      if (!symbol.assign(e.ticker)) {
+        error_at(e.where, "ticker '" + e.ticker + "' must be 1 to 7 characters of A-Z, 0-9, '.' or '-'");
+      } else if (symbol.view() != e.ticker) {
+        error_at(e.where, "ticker '" + e.ticker + "' must be upper case ('" + std::string(symbol.view()) + "')");
+      }
       if (!tickers.insert(e.ticker).second) error_at(e.where, "duplicate entity ticker '" + e.ticker + "'");
     }
     for (const Rule& r : pack_.rules) {

@@ -103,3 +103,25 @@ TEST_CASE("Rule packs swap in between lines while a replay runs; broken packs ar
   CHECK(counters.rule_swaps.get() <= reloader.succeeded());
   CHECK(sink.signals == counters.signals.get());
 }
+
+TEST_CASE("Only the newest offered pack goes live; older queued offers are retired unused") {
+  h2s::test::TempDir dir;
+  auto pack_with = [&](const std::string& id) {
+    const auto path = dir.path() / id;
+    std::filesystem::create_directories(path);
+    std::ofstream(path / "p.toml") << "[[topic]]\nid = \"t\"\nside = \"sentiment\"\n[[entity]]\nticker = \"X\"\n"
+                                   << "[[rule]]\nid = \"" << id << "\"\ntopic = \"t\"\ntickers = [\"X\"]\npatterns = ['\\bword\\b']\n";
+    return std::make_unique<h2s::rules::Matcher>(h2s::rules::CompiledPack::load(path));
+  };
+  h2s::pipeline::RuleSwap swap;
+  std::unique_ptr<h2s::rules::Matcher> current = pack_with("first");
+  for (const char* id : {"second", "third", "fourth"}) {
+    auto next = pack_with(id);
+    REQUIRE(swap.offer(next));
+  }
+  CHECK(swap.take(current));
+  CHECK(current->pack().rules().at(0).id == "fourth");
+  CHECK(swap.swaps() == 1);
+  CHECK_FALSE(swap.take(current));  // nothing new
+  swap.collect();                   // the reloader frees the retired ones
+}

@@ -394,3 +394,20 @@ TEST_CASE("When rules compete for a ticker, weight breaks the tie, strength stay
   CHECK(r.signals[0].topic.view() == "amzn.ai_customers");
   CHECK(r.signals[0].strength <= 1.0);
 }
+
+TEST_CASE("Review regressions: ranges, templated headlines, source tags, per-ticker revisions") {
+  using h2s::scoring::find_numeric_surprise;
+  h2s::scoring::NumericSurprise s;
+  // A guidance range is not a negative figure.
+  CHECK_FALSE(find_numeric_surprise("sees Q4 revenue 1.6-1.8B vs 1.5B expected", s));
+  REQUIRE(find_numeric_surprise("Q4 revenue 1.8B vs 1.5B expected", s));
+  CHECK(s.score() > 0);
+  // Only known source names are stripped from the end of a headline.
+  CHECK(h2s::scoring::strip_wire_decorations("Tesla Q3 deliveries 435K - below est") == "Tesla Q3 deliveries 435K - below est");
+  CHECK(h2s::scoring::strip_wire_decorations("Tesla Q3 deliveries 435K - Bloomberg") == "Tesla Q3 deliveries 435K");
+
+  // Same template, different company: not a near-duplicate.
+  Session session;
+  CHECK(session.feed("n1", "Nvidia wins huge AI chip order from Meta", 0).outcome == StoryOutcome::signalled);
+  CHECK(session.feed("b1", "Broadcom wins huge AI chip order from Meta", 30).outcome == StoryOutcome::signalled);
+}

@@ -5,6 +5,7 @@
 
 #include "decode_capture.hpp"
 #include "h2s/feeds/decoder.hpp"
+#include "h2s/feeds/timestamp.hpp"
 #include "test_paths.hpp"
 
 using h2s::Status;
@@ -203,4 +204,29 @@ TEST_CASE("Every truncation of every sample line is accounted for and never cras
   }
   CHECK(lines == 40);
   CHECK(prefixes > 1000);
+}
+
+TEST_CASE("Review regressions: broken arrays, nested receive times, zone names, literal '<', future dates") {
+  Decoder decoder;
+  // A broken array is one rejection, not also a trailing-content one.
+  auto c = decode_line(decoder, R"([{"T":"n","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z"} {"b":2}])");
+  CHECK(c.stories.size() == 1);
+  CHECK(c.rejected.size() == 1);
+  // A receive time inside one element does not leak into the next.
+  c = decode_line(decoder,
+      R"([{"T":"n","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z","h2s_recv_us":1764682299000000},)"
+      R"({"T":"n","id":2,"headline":"B","created_at":"2025-12-02T13:30:00Z"}])");
+  REQUIRE(c.stories.size() == 2);
+  CHECK(c.stories[1].ts_recv_us == 1764682200000000);
+  // RFC 2822 zone names and comments.
+  CHECK(h2s::feeds::parse_timestamp_us("Tue, 02 Dec 2025 08:30:00 EST") == 1764682200000000);
+  CHECK(h2s::feeds::parse_timestamp_us("Tue, 02 Dec 2025 08:30:00 -0500 (Eastern Standard Time)") == 1764682200000000);
+  // A literal '<' in text is text.
+  c = decode_line(decoder,
+      R"({"id":"x","headline":"Margins","body":"<p>margin <5% &amp; growth >3%</p>","published_at":"2025-12-02T13:30:00Z"})");
+  REQUIRE(c.stories.size() == 1);
+  CHECK(c.stories[0].body == "margin <5% & growth >3%");
+  // A vendor time years ahead of the clock is refused, not trusted.
+  c = decode_line(decoder, R"({"id":"x","headline":"Far","published_at":"2240-01-01T00:00:00Z"})");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
 }

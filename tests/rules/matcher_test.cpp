@@ -143,7 +143,11 @@ TEST_CASE("A story with more hits than the result holds is flagged, not overflow
   for (int i = 0; i < 1000; ++i) text += "delays ";
   REQUIRE(matcher.match_text(text, result) == h2s::Status::ok);
   CHECK(result.truncated);
-  CHECK(result.hit_count == MatchResult::kMaxHits);
+  CHECK(result.hit_count == MatchResult::kMaxHits - MatchResult::kReservedHits);
+  // An exclusion after the flood still suppresses its rule.
+  REQUIRE(matcher.match_text("AWS data center " + text + "welding", result) == h2s::Status::ok);
+  CHECK(result.truncated);
+  CHECK(find_rule(*pack, result, "chips.capex") == nullptr);
 }
 
 TEST_CASE("Compiled databases are cached on disk by content and reused") {

@@ -144,3 +144,25 @@ patterns = ['x1']
   CHECK(pack->rules().at(0).story_scope);
   CHECK(pack->rules().at(0).invert);
 }
+
+TEST_CASE("Tickers must be valid upper-case symbols and lexicon weights bounded") {
+  h2s::test::TempDir dir;
+  dir.write("a.toml", R"(
+[[topic]]
+id = "t"
+side = "sentiment"
+
+[[entity]]
+ticker = "BRK/B"
+
+[[entity]]
+ticker = "aapl"
+
+[lexicon.sentiment]
+"beats" = 1e9
+)");
+  const std::string error = error_of(dir.path());
+  CHECK_THAT(error, Contains("ticker 'BRK/B' must be 1 to 7 characters"));
+  CHECK_THAT(error, Contains("ticker 'aapl' must be upper case ('AAPL')"));
+  CHECK_THAT(error, Contains("lexicon weight of 'beats' must be a number in [-10, 10]"));
+}

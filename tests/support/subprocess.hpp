@@ -36,12 +36,20 @@ inline std::string read_file(const std::filesystem::path& path) {
 // A child process with stdout/stderr captured to files; killed if still running when destroyed.
 class Process {
  public:
-  explicit Process(const std::vector<std::string>& argv) {
+  // With `piped_stdin`, the test writes the child's standard input with write_stdin().
+  explicit Process(const std::vector<std::string>& argv, bool piped_stdin = false) {
     out_path_ = (dir_.path() / "out").string();
     err_path_ = (dir_.path() / "err").string();
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    int pipe_fds[2] = {-1, -1};
+    if (piped_stdin) {
+      if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+      posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
+      stdin_fd_ = pipe_fds[1];
+    } else {
+      posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<char*> args;
@@ -49,9 +57,24 @@ class Process {
     args.push_back(nullptr);
     const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
     if (rc != 0) throw std::runtime_error("cannot spawn " + argv[0]);
   }
+
+  void write_stdin(const std::string& text) const {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(stdin_fd_, text.data() + done, text.size() - done);
+      if (n <= 0) throw std::runtime_error("write to child failed");
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  void close_stdin() {
+    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+    stdin_fd_ = -1;
+  }
   ~Process() {
+    close_stdin();
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
       int status = 0;
@@ -66,6 +89,7 @@ class Process {
 
   // Waits up to `deadline`; a process still running then is killed (exit_code -1).
   ProcessResult wait(std::chrono::seconds deadline = std::chrono::seconds(60)) {
+    close_stdin();
     ProcessResult result;
     const auto until = std::chrono::steady_clock::now() + deadline;
     int status = 0;
@@ -91,6 +115,7 @@ class Process {
   TempDir dir_;
   std::string out_path_, err_path_;
   pid_t pid_ = -1;
+  int stdin_fd_ = -1;
 };
 
 inline ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::seconds deadline = std::chrono::seconds(60)) {

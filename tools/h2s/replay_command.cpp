@@ -107,6 +107,7 @@ int run(const ReplayOptions& options_in) {
     sigemptyset(&hangup);
     sigaddset(&hangup, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hangup, nullptr);
+    std::fprintf(stderr, "h2s replay: send SIGHUP to pid %d to reload the rule pack\n", static_cast<int>(::getpid()));
   }
   if (options.rules.empty()) options.rules = default_rules_path().string();
   pipeline::ReplayConfig config;

@@ -191,6 +191,14 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   std::atomic<bool> watching{!config.reload_rules_on_sighup.empty()};
   std::unique_ptr<RuleReloader> reloader;
   std::thread watcher;
+  struct StopWatcher {  // joins the watcher on every exit path, exceptions included
+    std::atomic<bool>& watching;
+    std::thread& thread;
+    ~StopWatcher() {
+      watching = false;
+      if (thread.joinable()) thread.join();
+    }
+  } stop_watcher{watching, watcher};
   sigset_t hangup;
   bool was_blocked = false;
   sigemptyset(&hangup);
@@ -246,6 +254,9 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   if (watcher.joinable()) {
     watching = false;
     watcher.join();
+    // A SIGHUP that arrived after the watcher stopped must not reach the default action.
+    const timespec now{0, 0};
+    while (sigtimedwait(&hangup, nullptr, &now) == SIGHUP) {}
     if (!was_blocked) pthread_sigmask(SIG_UNBLOCK, &hangup, nullptr);
   }
   ReplayReport report;

@@ -23,15 +23,21 @@ bool RuleSwap::offer(std::unique_ptr<rules::Matcher>& next) {
 }
 
 bool RuleSwap::take(std::unique_ptr<rules::Matcher>& current) noexcept {
+  // Only the newest offer goes live; older ones queued behind it are retired unused. Every
+  // matcher leaves through the retired queue (never freed on this thread), whose capacity
+  // exceeds the offers that can be in flight.
+  bool swapped = false;
   rules::Matcher* next = nullptr;
-  if (inbound_.peek() == nullptr) return false;
-  // Only swap when the old matcher has somewhere to go (never freed on this thread).
-  if (retired_.size_approx() >= kDepth + 1) return false;
-  if (!inbound_.try_dequeue(next)) return false;
-  (void)retired_.try_enqueue(current.release());  // capacity kDepth + 1 > offers in flight: never fails
-  current.reset(next);
-  swaps_.fetch_add(1, std::memory_order_relaxed);
-  return true;
+  while (inbound_.try_dequeue(next)) {
+    if (!retired_.try_enqueue(current.release())) {  // cannot happen; keep serving rather than leak
+      current.reset(next);
+      break;
+    }
+    current.reset(next);
+    swapped = true;
+  }
+  if (swapped) swaps_.fetch_add(1, std::memory_order_relaxed);
+  return swapped;
 }
 
 std::optional<std::string> RuleReloader::reload() {

@@ -1,5 +1,6 @@
 #include "h2s/publish/ndjson_writer.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,8 +29,13 @@ bool NdjsonWriter::flush() noexcept {
     const ssize_t n = ::write(fd_, buffer_.get() + done, used_ - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
-      errno_ = errno;
+    } else if (n < 0 && errno == EAGAIN) {
+      pollfd ready{fd_, POLLOUT, 0};  // a non-blocking output: wait until it drains
+      (void)::poll(&ready, 1, 1000);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      errno_ = n == 0 ? EIO : errno;  // write() returning 0 for a non-empty buffer would spin forever
     }
   }
   bytes_ += done;

@@ -33,12 +33,21 @@ std::string_view strip_wire_decorations(std::string_view h) noexcept {
       }
     }
   }
-  // Trailing " - Reuters" / " | Benzinga": a short source tag after the last separator.
+  // Trailing " - Reuters" / " | Benzinga": only known source names, so " - below est" stays.
+  constexpr std::array<std::string_view, 20> kSources{
+      "reuters", "bloomberg", "benzinga", "cnbc", "wsj", "dow jones", "marketwatch", "ap", "afp", "barron's",
+      "ft", "yahoo finance", "investing.com", "seeking alpha", "rttnews", "the fly", "zacks", "globenewswire",
+      "business wire", "pr newswire"};
   for (std::string_view sep : {std::string_view(" - "), std::string_view(" | ")}) {
     const std::size_t at = h.rfind(sep);
-    if (at != std::string_view::npos && h.size() - at - sep.size() <= 24 && at > 0) {
-      const std::string_view tail = h.substr(at + sep.size());
-      if (tail.find(' ') == std::string_view::npos || tail.size() <= 16) h = h.substr(0, at);
+    if (at == std::string_view::npos || at == 0) continue;
+    std::string_view tail = h.substr(at + sep.size());
+    while (!tail.empty() && (tail.back() == ' ' || tail.back() == '.')) tail.remove_suffix(1);
+    for (std::string_view source : kSources) {
+      if (equals_ci(tail, source)) {
+        h = h.substr(0, at);
+        break;
+      }
     }
   }
   return h;

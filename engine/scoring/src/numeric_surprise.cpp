@@ -51,7 +51,10 @@ std::size_t tokenize(std::string_view text, std::array<Token, kMaxTokens>& token
     const char c = text[i];
     const auto at = static_cast<std::uint32_t>(i);
     const bool digit_next = i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9';
-    if ((c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '$') && digit_next)) {
+    // A sign only where a number can start ("-0.1%", "(+5%)"), not inside a range ("1.6-1.8B").
+    const bool sign_position = i == 0 || text[i - 1] == ' ' || text[i - 1] == '(' || text[i - 1] == '/';
+    const bool starts_number = ((c == '-' || c == '+') && sign_position) || c == '$';
+    if ((c >= '0' && c <= '9') || (starts_number && digit_next)) {
       // A number: sign or $, digits with thousands commas, decimals, then a unit.
       bool negative = c == '-';
       if (c == '-' || c == '+' || c == '$') ++i;
@@ -76,6 +79,12 @@ std::size_t tokenize(std::string_view text, std::array<Token, kMaxTokens>& token
         i = j;
       } else if (i < text.size() && text[i] == '%') {
         ++i;
+      }
+      // The upper end of a range ("1.6-1.8B") belongs to this figure: a range is no single actual.
+      if (i + 1 < text.size() && text[i] == '-' && text[i + 1] >= '0' && text[i + 1] <= '9') {
+        while (i < text.size() && text[i] != ' ') ++i;
+        tokens[n++] = Token{Token::Kind::other, at, static_cast<std::uint32_t>(i), 0, {}};
+        continue;
       }
       tokens[n++] = Token{Token::Kind::number, at, static_cast<std::uint32_t>(i), value, {}};
       continue;

@@ -181,7 +181,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
   Version* known = versions_.find(story_key, now_us);
   if (story.action == StoryAction::deleted) {
     out.outcome = StoryOutcome::deleted;
-    out.cancel = known != nullptr && known->signalled;  // the publisher sends a cancel for it
+    out.cancel = known != nullptr && known->signalled;  // counted; the binary feed will carry a cancel
     if (known != nullptr) known->signalled = false;
     return false;
   }
@@ -205,9 +205,11 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
       return false;
     }
     const std::uint64_t fingerprint = simhash(headline_text);
+    const std::uint64_t names = names_signature(headline_text);
     int distance = 65;
-    const ChainIndex::Entry* nearest = chains_.nearest(fingerprint, now_us, distance);
-    if (nearest != nullptr && distance <= params_.near_duplicate_bits &&
+    const ChainIndex::Entry* nearest = chains_.nearest(fingerprint, names, now_us, distance);
+    // A near repeat must also name the same companies and figures.
+    if (nearest != nullptr && distance <= params_.near_duplicate_bits && nearest->names == names &&
         now_us - nearest->seen_us <= params_.dedup_window_us) {
       out.outcome = StoryOutcome::duplicate;
       out.near_duplicate = true;
@@ -221,9 +223,9 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
       (void)admission_.chain_id.assign(story.id);
     }
     admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(chain_length - 1));
-    chains_.add(fingerprint, now_us, admission_.chain_id.view(), chain_length);
+    chains_.add(fingerprint, names, now_us, admission_.chain_id.view(), chain_length);
     headlines_.put(headline, 1, now_us);
-    admission_.version = &versions_.put(story_key, Version{content, 0, false}, now_us);
+    admission_.version = &versions_.put(story_key, Version{content, {}, {}, false}, now_us);
   }
   admission_.admitted = true;
   return true;
@@ -336,11 +338,12 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   std::size_t kept = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     Signal& signal = out.signals[s];
+    const double* previous = admission_.revision ? admission_.previous.direction_of(exact_hash(signal.ticker.view())) : nullptr;
     if (!admitted) {  // tools score headlines on their own: no history, no throttle
       signal.delta = signal.sentiment;
-    } else if (admission_.revision && admission_.previous.signalled) {
-      const double moved = signal.sentiment - admission_.previous.direction;
-      if (std::fabs(moved) < params_.revision_threshold && (signal.sentiment > 0) == (admission_.previous.direction > 0)) {
+    } else if (previous != nullptr) {  // this ticker was signalled for an earlier version
+      const double moved = signal.sentiment - *previous;
+      if (std::fabs(moved) < params_.revision_threshold && (signal.sentiment > 0) == (*previous > 0)) {
         ++out.unmoved;
         suppressed_unmoved = true;
         continue;
@@ -358,9 +361,16 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     ++kept;
   }
   out.signal_count = kept;
-  if (admission_.version != nullptr && kept > 0) {
-    admission_.version->signalled = true;
-    admission_.version->direction = out.signals[0].sentiment;
+  if (admission_.version != nullptr) {
+    Version& version = *admission_.version;
+    for (std::size_t s = 0; s < kept; ++s) {
+      const std::uint64_t ticker = exact_hash(out.signals[s].ticker.view());
+      std::size_t slot = 0;
+      while (slot + 1 < Version::kTickers && version.tickers[slot] != ticker && version.tickers[slot] != 0) ++slot;
+      version.tickers[slot] = ticker;
+      version.directions[slot] = out.signals[s].sentiment;
+      version.signalled = true;
+    }
   }
   if (kept > 0) out.outcome = StoryOutcome::signalled;
   else out.outcome = suppressed_unmoved && out.throttled == 0 ? StoryOutcome::duplicate : StoryOutcome::event;

@@ -53,14 +53,37 @@ std::uint64_t simhash(std::string_view text) noexcept {
   return shingles > 0 ? out : 0;
 }
 
+std::uint64_t names_signature(std::string_view text) noexcept {
+  std::uint64_t bloom = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_word_char(text[i])) ++i;
+    if (i >= text.size()) break;
+    const char first = text[i];
+    std::uint64_t word = kFnvOffset;
+    while (i < text.size() && (is_word_char(text[i]) || text[i] == '.' || text[i] == ',')) {
+      if (text[i] != ',') word = (word ^ static_cast<unsigned char>(ascii_lower(text[i]))) * kFnvPrime;
+      ++i;
+    }
+    if ((first >= 'A' && first <= 'Z') || (first >= '0' && first <= '9')) {
+      const std::uint64_t h = mix(word);
+      bloom |= (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
+    }
+  }
+  return bloom;
+}
+
 ChainIndex::ChainIndex(std::size_t capacity, std::int64_t window_us)
     : entries_(capacity < 1 ? 1 : capacity), window_us_(window_us) {}
 
-const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::int64_t now_us, int& distance) const noexcept {
+const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us,
+                                             int& distance) const noexcept {
   const Entry* best = nullptr;
   int best_distance = 65;
   for (const Entry& e : entries_) {
     if (e.chain_length == 0 || now_us - e.seen_us > window_us_) continue;
+    const int shared = __builtin_popcountll(e.names & names), either = __builtin_popcountll(e.names | names);
+    if (2 * shared < either) continue;  // mostly different names or figures: different news
     const int d = hamming(e.fingerprint, fingerprint);
     if (d < best_distance) {
       best_distance = d;
@@ -71,11 +94,12 @@ const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::int
   return best;
 }
 
-void ChainIndex::add(std::uint64_t fingerprint, std::int64_t now_us, std::string_view chain_id,
+void ChainIndex::add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
                      std::uint32_t chain_length) noexcept {
   Entry& e = entries_[next_];
   next_ = (next_ + 1) % entries_.size();
   e.fingerprint = fingerprint;
+  e.names = names;
   e.seen_us = now_us;
   e.chain_length = chain_length;
   (void)e.chain_id.assign(chain_id);

@@ -130,12 +130,20 @@ Status read_uint(od::value value, std::uint64_t& out) noexcept {
 
 }  // namespace h2s::feeds
 
+#include "h2s/model/clock.hpp"
 #include "h2s/model/signal.hpp"
 
 namespace h2s::feeds {
 
 Status validate_story(Story& story) noexcept {
   if (story.id.empty()) return Status::missing_field;
+  // A time more than a day ahead of this machine's clock is a vendor error; trusting it would
+  // freeze a replay clock (which never runs backwards) at that date.
+  const std::int64_t latest = wall_clock_us() + kMaxFutureUs;
+  if ((story.ts_source_us != kNoTime && story.ts_source_us > latest) ||
+      (story.ts_updated_us != kNoTime && story.ts_updated_us > latest)) {
+    return Status::bad_timestamp;
+  }
   if (story.id.size() > kMaxStoryIdBytes) return Status::field_too_long;
   if (story.ts_source_us == kNoTime) story.ts_source_us = story.ts_updated_us;
   if (story.ts_source_us == kNoTime) return Status::missing_field;

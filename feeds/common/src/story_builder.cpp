@@ -80,7 +80,9 @@ std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity)
   std::size_t i = 0;
   while (i < html.size()) {
     const char c = html[i];
-    if (c == '<') {
+    const char next = i + 1 < html.size() ? html[i + 1] : '\0';
+    const bool tag = c == '<' && ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || next == '/' || next == '!');
+    if (tag) {
       const std::string_view rest = html.substr(i + 1);
       // Skip the content of script and style elements entirely.
       for (std::string_view raw : {std::string_view("script"), std::string_view("style")}) {

@@ -60,13 +60,32 @@ std::int64_t to_us(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
   return secs * kMicrosPerSecond + frac_us;
 }
 
-// "Z", "+HH:MM", "+HHMM", "+HH", "UTC", "GMT" or nothing (UTC).
+struct NamedZone {
+  std::string_view name;
+  int hours;
+};
+// RFC 2822's obsolete zone names, still sent by some wires.
+constexpr std::array<NamedZone, 11> kNamedZones{{{"UTC", 0}, {"GMT", 0}, {"UT", 0}, {"EST", -5}, {"EDT", -4},
+                                                 {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8},
+                                                 {"PDT", -7}}};
+
+// "Z", "+HH:MM", "+HHMM", "+HH", a zone name, or nothing (UTC); an RFC 2822 "(comment)" may follow.
 bool parse_zone(Cursor& c, std::int64_t& offset_s) noexcept {
   offset_s = 0;
   c.skip_spaces();
+  // Drop a trailing comment such as "(UTC)" or "(Eastern Standard Time)".
+  if (const auto open = c.text.find('(', c.pos); open != std::string_view::npos && c.text.back() == ')') {
+    c.text = c.text.substr(0, open);
+    while (!c.text.empty() && c.text.back() == ' ') c.text.remove_suffix(1);
+  }
   if (c.done()) return true;
   if (c.accept('Z') || c.accept('z')) return c.done();
-  if (c.text.substr(c.pos) == "UTC" || c.text.substr(c.pos) == "GMT") return true;
+  for (const NamedZone& zone : kNamedZones) {
+    if (c.text.substr(c.pos) == zone.name) {
+      offset_s = zone.hours * 3600LL;
+      return true;
+    }
+  }
   const char sign = c.peek();
   if (sign != '+' && sign != '-') return false;
   ++c.pos;
@@ -144,7 +163,7 @@ std::optional<std::int64_t> parse_rfc2822(std::string_view text) noexcept {
 }  // namespace
 
 std::optional<std::int64_t> parse_timestamp_us(std::string_view text) noexcept {
-  if (text.size() < 10 || text.size() > 40) return std::nullopt;
+  if (text.size() < 10 || text.size() > 80) return std::nullopt;
   if (text[0] >= '0' && text[0] <= '9' && text[4] == '-') return parse_iso8601(text);
   return parse_rfc2822(text);
 }

@@ -120,15 +120,15 @@ struct Decoder::Impl {
     }
   }
 
-  // Collects the identifying keys; a recording's receive time is read on the way.
+  // Collects the identifying keys; at the top level a recording's receive time is read on the way.
   template <class Document>
-  Status scan_keys(Document& doc, unsigned& keys) noexcept {
+  Status scan_keys(Document& doc, unsigned& keys, bool top_level) noexcept {
     od::object object;
     if (auto error = doc.get_object().get(object)) return to_status(error);
     return for_each_field(object, [&](std::string_view key, od::value value) {
       const unsigned bit = key_bit(key);
       keys |= bit;
-      if (bit == kRecvUs && recv_us == kNoTime) return read_time(value, recv_us);  // live time wins
+      if (top_level && bit == kRecvUs && recv_us == kNoTime) return read_time(value, recv_us);  // live time wins
       return Status::ok;
     });
   }
@@ -144,7 +144,7 @@ struct Decoder::Impl {
     od::document doc;
     if (auto error = inner.iterate(raw.data(), raw.size(), capacity).get(doc)) return emit(to_status(error));
     unsigned keys = 0;
-    if (const Status s = scan_keys(doc, keys); s != Status::ok) return emit(s);
+    if (const Status s = scan_keys(doc, keys, false); s != Status::ok) return emit(s);
     const Format format = classify(keys & ~(kRecvUs | kMsg), allow_pages);
     if (format == Format::unknown) return emit(Status::unknown_format);
     doc.rewind();
@@ -157,12 +157,16 @@ struct Decoder::Impl {
   }
 
   // Every element of an array of stories; a broken array after its last good element is one rejection,
-  // and an empty one is a rejected message too (a line is never silently dropped).
-  void decode_elements(od::array array, Format known) noexcept {
+  // and an empty one is a rejected message too (a line is never silently dropped). Returns false
+  // when the array itself was broken (already reported).
+  bool decode_elements(od::array array, Format known) noexcept {
     bool any = false;
     for (auto element_result : array) {
       od::value element;
-      if (auto error = std::move(element_result).get(element)) return emit(to_status(error));
+      if (auto error = std::move(element_result).get(element)) {
+        emit(to_status(error));
+        return false;
+      }
       any = true;
       if (known == Format::unknown) {
         decode_nested(element, false);
@@ -176,6 +180,7 @@ struct Decoder::Impl {
       emit(decode_item(known, object));
     }
     if (!any) emit(Status::missing_field);
+    return true;
   }
 
   // {"results":[...]} / {"articles":[...]} / {"h2s_recv_us":N,"msg":...}
@@ -192,7 +197,7 @@ struct Decoder::Impl {
         if (type == od::json_type::array) {
           od::array array;
           if (auto error = value.get_array().get(array)) return to_status(error);
-          decode_elements(array, Format::unknown);
+          (void)decode_elements(array, Format::unknown);
         } else {
           decode_nested(value, true);
         }
@@ -202,7 +207,7 @@ struct Decoder::Impl {
       found = true;
       od::array array;
       if (auto error = value.get_array().get(array)) return to_status(error);
-      decode_elements(array, item_format);
+      (void)decode_elements(array, item_format);
       return Status::ok;
     });
     if (s != Status::ok) return s;
@@ -219,13 +224,12 @@ struct Decoder::Impl {
     if (type == od::json_type::array) {
       od::array array;
       if (auto error = doc.get_array().get(array)) return emit(to_status(error));
-      decode_elements(array, Format::unknown);
-      if (!at_end(doc)) emit(Status::trailing_content);
+      if (decode_elements(array, Format::unknown) && !at_end(doc)) emit(Status::trailing_content);
       return;
     }
     if (type != od::json_type::object) return emit(validate_scalar_root(doc, type));
     unsigned keys = 0;
-    if (const Status s = scan_keys(doc, keys); s != Status::ok) return emit(s);
+    if (const Status s = scan_keys(doc, keys, true); s != Status::ok) return emit(s);
     if (!at_end(doc)) return emit(Status::trailing_content);
     const Format format = classify(keys, true);
     if (format == Format::unknown) return emit(Status::unknown_format);

@@ -45,6 +45,9 @@ struct Mention {
 // Fixed-capacity result; `truncated` reports that capacity was reached (counted, never silent).
 struct MatchResult {
   static constexpr std::size_t kMaxHits = 512;
+  // The last slots are kept for exclude/requires hits, so a story flooded with terms can never
+  // lose the exclusion that should have suppressed a rule.
+  static constexpr std::size_t kReservedHits = 64;
   static constexpr std::size_t kMaxRules = 64;
   static constexpr std::size_t kMaxMentions = 32;
 

@@ -32,7 +32,8 @@ class RuleSwap {
   // Reloader side: frees retired matchers now.
   void collect();
 
-  // Processor side, between lines: swaps in the newest offered matcher. No allocation, no lock.
+  // Processor side, between lines: swaps in the newest offered matcher (older offers are retired
+  // unused). No allocation, no lock.
   bool take(std::unique_ptr<rules::Matcher>& current) noexcept;
 
   [[nodiscard]] std::uint64_t swaps() const noexcept { return swaps_.load(std::memory_order_relaxed); }

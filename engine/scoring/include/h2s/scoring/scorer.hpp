@@ -127,9 +127,17 @@ class Scorer {
 
  private:
   struct Version {
+    static constexpr std::size_t kTickers = 4;
     std::uint64_t content = 0;
-    double direction = 0;   // of the strongest signal published for this story
+    std::array<std::uint64_t, kTickers> tickers{};  // hash of each published ticker
+    std::array<double, kTickers> directions{};      // its last published direction
     bool signalled = false;
+    [[nodiscard]] const double* direction_of(std::uint64_t ticker) const noexcept {
+      for (std::size_t i = 0; i < kTickers; ++i) {
+        if (tickers[i] == ticker && ticker != 0) return &directions[i];
+      }
+      return nullptr;
+    }
   };
   struct Baseline {
     double ewma = 0;

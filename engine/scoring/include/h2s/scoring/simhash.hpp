@@ -16,10 +16,16 @@ namespace h2s::scoring {
 
 [[nodiscard]] inline int hamming(std::uint64_t a, std::uint64_t b) noexcept { return __builtin_popcountll(a ^ b); }
 
+// 64-bit Bloom signature of the names and figures in a text: words starting with a capital letter
+// and tokens starting with a digit. Two headlines that differ here are different news, however
+// close their SimHash ("Nvidia shares rise 5%" is not "Broadcom shares rise 5%").
+[[nodiscard]] std::uint64_t names_signature(std::string_view text) noexcept;
+
 class ChainIndex {
  public:
   struct Entry {
     std::uint64_t fingerprint = 0;
+    std::uint64_t names = 0;
     std::int64_t seen_us = 0;
     std::uint32_t chain_length = 0;  // stories on this chain so far, including this one
     FixedString<kMaxStoryIdBytes> chain_id;  // the first story's id
@@ -28,10 +34,13 @@ class ChainIndex {
   // `capacity` recent stories are kept (a ring, oldest overwritten); entries expire after window_us.
   ChainIndex(std::size_t capacity, std::int64_t window_us);
 
-  // The closest live entry, or nullptr; `distance` is set when found.
-  [[nodiscard]] const Entry* nearest(std::uint64_t fingerprint, std::int64_t now_us, int& distance) const noexcept;
+  // The live entry with the closest fingerprint among those sharing at least half the names and
+  // figures, or nullptr; `distance` is set when found.
+  [[nodiscard]] const Entry* nearest(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us,
+                                     int& distance) const noexcept;
   // Records a story; chain_id/chain_length come from the chain it joins (or start a new one).
-  void add(std::uint64_t fingerprint, std::int64_t now_us, std::string_view chain_id, std::uint32_t chain_length) noexcept;
+  void add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
+           std::uint32_t chain_length) noexcept;
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept { return entries_.size() * sizeof(Entry); }
 

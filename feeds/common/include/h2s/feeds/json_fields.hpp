@@ -44,8 +44,12 @@ template <class OnField>
 
 namespace h2s::feeds {
 
+// How far past this machine's clock a vendor time may be before it is rejected as bad_timestamp.
+inline constexpr std::int64_t kMaxFutureUs = 24LL * 3600 * 1'000'000;
+
 // Final checks every vendor decoder applies: id and headline present (headline optional for
-// deletes), id within the wire limit, a source time (falling back to updated_at).
+// deletes), id within the wire limit, a source time (falling back to updated_at), no time more
+// than kMaxFutureUs in the future.
 [[nodiscard]] Status validate_story(Story& story) noexcept;
 
 }  // namespace h2s::feeds
