@@ -1,0 +1,305 @@
+#include "h2s/publish/soup_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+#include <deque>
+#include <list>
+#include <vector>
+
+#include "h2s/publish/soupbintcp.hpp"
+
+namespace h2s::publish {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Compares secrets in time independent of where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i] ^ (i < b.size() ? b[i] : 0));
+  return diff == 0;
+}
+
+}  // namespace
+
+struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
+  struct Client : std::enable_shared_from_this<Client> {
+    explicit Client(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
+    std::vector<std::uint8_t> in = std::vector<std::uint8_t>(4096);
+    std::size_t in_used = 0;
+    std::vector<std::uint8_t> pending;  // bytes waiting for the socket
+    std::vector<std::uint8_t> writing;  // bytes the socket is taking now
+    bool write_in_flight = false;
+    bool logged_in = false;
+    bool closed = false;
+    std::uint64_t next = 1;  // next sequence number this client needs
+    Clock::time_point last_received = Clock::now();
+    Clock::time_point last_sent = Clock::now();
+  };
+
+  Impl(asio::io_context& context, const SoupServerOptions& o, const Journal& j)
+      : io(context), options(o), journal(j), acceptor(context), timer(context) {}
+
+  asio::io_context& io;
+  SoupServerOptions options;
+  const Journal& journal;
+  tcp::acceptor acceptor;
+  asio::steady_timer timer;
+  std::list<std::shared_ptr<Client>> clients;
+  SoupServerCounters counters;
+  bool ended = false;
+
+  void start() {
+    if (options.username.empty() || options.password.empty()) {
+      throw std::invalid_argument("SoupBinTCP server needs a username and a password");
+    }
+    const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+    accept();
+    tick();
+  }
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+      if (ec) return;  // acceptor closed
+      if (self->clients.size() >= self->options.max_clients) {
+        ++self->counters.refused_connections;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto client = std::make_shared<Client>(std::move(socket));
+        // Buffers grow to their high-water mark once and are reused: steady state allocates nothing.
+        client->pending.reserve(std::min<std::size_t>(self->options.max_buffered_bytes, 256 << 10));
+        client->writing.reserve(client->pending.capacity());
+        self->clients.push_back(client);
+        self->read(client);
+      }
+      if (!self->ended) self->accept();
+    });
+  }
+
+  void close(const std::shared_ptr<Client>& client) {
+    if (client->closed) return;
+    client->closed = true;
+    boost::system::error_code ignored;
+    client->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    client->socket.close(ignored);
+    clients.remove(client);
+  }
+
+  // Queues bytes for a client; one that falls too far behind is dropped, never waited for.
+  void send(const std::shared_ptr<Client>& client, const std::uint8_t* data, std::size_t size) {
+    if (client->closed) return;
+    if (client->pending.size() + size > options.max_buffered_bytes) {
+      ++counters.slow_disconnects;
+      close(client);
+      return;
+    }
+    client->pending.insert(client->pending.end(), data, data + size);
+    client->last_sent = Clock::now();
+    flush(client);
+  }
+
+  void send_packet(const std::shared_ptr<Client>& client, soup::PacketType type) {
+    std::uint8_t header[3];
+    soup::encode_header(type, 0, header);
+    send(client, header, sizeof header);
+  }
+
+  void flush(const std::shared_ptr<Client>& client) {
+    if (client->write_in_flight || client->pending.empty() || client->closed) return;
+    client->writing.swap(client->pending);
+    client->pending.clear();
+    client->write_in_flight = true;
+    asio::async_write(client->socket, asio::buffer(client->writing),
+                      [self = shared_from_this(), client](const boost::system::error_code& ec, std::size_t) {
+                        client->write_in_flight = false;
+                        client->writing.clear();
+                        if (ec) return self->close(client);
+                        self->replay(client);
+                        self->flush(client);
+                      });
+  }
+
+  // Sends a replaying client the journal's messages up to the present, a buffer's worth at a time.
+  void replay(const std::shared_ptr<Client>& client) {
+    if (!client->logged_in || client->closed) return;
+    std::uint8_t packet[3 + Journal::kMaxPayload];
+    std::size_t budget = options.max_buffered_bytes / 2;
+    while (client->next < journal.next_sequence() && client->pending.size() < budget) {
+      const std::size_t n = journal.read(client->next, packet + 3);
+      if (n == 0) {  // fell out of the ring while the client was replaying: it cannot be gap-free
+        ++counters.slow_disconnects;
+        return close(client);
+      }
+      soup::encode_header(soup::PacketType::sequenced_data, n, packet);
+      ++client->next;
+      send(client, packet, 3 + n);
+      if (client->closed) return;
+    }
+  }
+
+  void read(const std::shared_ptr<Client>& client) {
+    client->socket.async_read_some(
+        asio::buffer(client->in.data() + client->in_used, client->in.size() - client->in_used),
+        [self = shared_from_this(), client](const boost::system::error_code& ec, std::size_t n) {
+          if (ec || client->closed) return self->close(client);
+          client->in_used += n;
+          client->last_received = Clock::now();
+          if (!self->consume(client)) return;
+          self->read(client);
+        });
+  }
+
+  // Handles every complete packet in the input buffer; false when the client was closed.
+  bool consume(const std::shared_ptr<Client>& client) {
+    std::size_t at = 0;
+    for (;;) {
+      soup::Frame frame;
+      std::size_t consumed = 0;
+      const auto result = soup::next_frame({client->in.data() + at, client->in_used - at}, 1024, frame, consumed);
+      if (result == soup::FrameResult::need_more) break;
+      if (result == soup::FrameResult::malformed) {
+        ++counters.protocol_errors;
+        close(client);
+        return false;
+      }
+      at += consumed;
+      if (!handle(client, frame)) return false;
+    }
+    std::memmove(client->in.data(), client->in.data() + at, client->in_used - at);
+    client->in_used -= at;
+    return true;
+  }
+
+  bool handle(const std::shared_ptr<Client>& client, const soup::Frame& frame) {
+    switch (frame.type) {
+      case soup::PacketType::login_request: return login(client, frame);
+      case soup::PacketType::client_heartbeat: return true;
+      case soup::PacketType::logout_request: close(client); return false;
+      case soup::PacketType::unsequenced_data: return client->logged_in;  // nothing to do with it
+      default:
+        ++counters.protocol_errors;  // a server-only packet from a client
+        close(client);
+        return false;
+    }
+  }
+
+  bool login(const std::shared_ptr<Client>& client, const soup::Frame& frame) {
+    soup::LoginRequest request;
+    std::uint8_t packet[64];
+    if (client->logged_in || soup::parse_login_request(frame.payload, request) != Status::ok) {
+      ++counters.protocol_errors;
+      close(client);
+      return false;
+    }
+    const bool authorized = constant_time_equal(request.username, options.username) &
+                            constant_time_equal(request.password, options.password);
+    const bool session_ok = request.session.empty() || request.session == journal.session();
+    // Replays start at the oldest retained message; asking for older ones cannot be honoured gap-free.
+    const std::uint64_t next = request.sequence == 0 ? journal.next_sequence() : request.sequence;
+    const bool available = next >= journal.first_retained() && next <= journal.next_sequence();
+    if (!authorized || !session_ok || !available) {
+      ++counters.logins_rejected;
+      const char reason = authorized ? soup::kRejectSessionUnavailable : soup::kRejectNotAuthorized;
+      send(client, packet, soup::encode_login_rejected(reason, packet));
+      // Close once the rejection is written.
+      auto self = shared_from_this();
+      asio::post(io, [self, client] { self->close_after_flush(client); });
+      return false;
+    }
+    ++counters.logins_accepted;
+    client->logged_in = true;
+    client->next = next;
+    send(client, packet, soup::encode_login_accepted(journal.session(), next, packet));
+    replay(client);
+    return !client->closed;
+  }
+
+  void close_after_flush(const std::shared_ptr<Client>& client) {
+    if (client->closed) return;
+    if (client->write_in_flight || !client->pending.empty()) {
+      asio::post(io, [self = shared_from_this(), client] { self->close_after_flush(client); });
+      return;
+    }
+    close(client);
+  }
+
+  void tick() {
+    const auto period = std::min(options.heartbeat_interval, options.client_timeout) / 4;
+    timer.expires_after(period.count() > 0 ? period : std::chrono::milliseconds(1));
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->ended) return;
+      const auto now = Clock::now();
+      std::vector<std::shared_ptr<Client>> snapshot(self->clients.begin(), self->clients.end());
+      for (const auto& client : snapshot) {
+        if (now - client->last_received > self->options.client_timeout) {
+          ++self->counters.timeouts;
+          self->close(client);
+        } else if (client->logged_in && now - client->last_sent >= self->options.heartbeat_interval) {
+          self->send_packet(client, soup::PacketType::server_heartbeat);
+        }
+      }
+      self->tick();
+    });
+  }
+
+  void publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) {
+    std::uint8_t header[3];
+    soup::encode_header(soup::PacketType::sequenced_data, payload.size(), header);
+    std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
+    for (const auto& client : snapshot) {
+      if (!client->logged_in || client->next != sequence) continue;  // replaying clients catch up from the journal
+      ++client->next;
+      std::uint8_t packet[3 + Journal::kMaxPayload];
+      std::memcpy(packet, header, 3);
+      std::memcpy(packet + 3, payload.data(), payload.size());
+      send(client, packet, 3 + payload.size());
+    }
+  }
+
+  void end_session() {
+    ended = true;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    timer.cancel();
+    std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
+    for (const auto& client : snapshot) {
+      send_packet(client, soup::PacketType::end_of_session);
+      close_after_flush(client);
+    }
+  }
+};
+
+SoupServer::SoupServer(boost::asio::io_context& io, const SoupServerOptions& options, const Journal& journal)
+    : impl_(std::make_shared<Impl>(io, options, journal)) {
+  impl_->start();
+}
+
+SoupServer::~SoupServer() {
+  boost::system::error_code ignored;
+  impl_->ended = true;
+  impl_->acceptor.close(ignored);
+  impl_->timer.cancel();
+  std::vector<std::shared_ptr<Impl::Client>> snapshot(impl_->clients.begin(), impl_->clients.end());
+  for (const auto& client : snapshot) impl_->close(client);
+}
+
+std::uint16_t SoupServer::port() const noexcept { return impl_->acceptor.local_endpoint().port(); }
+void SoupServer::publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) { impl_->publish(sequence, payload); }
+void SoupServer::end_session() { impl_->end_session(); }
+std::size_t SoupServer::clients() const noexcept { return impl_->clients.size(); }
+const SoupServerCounters& SoupServer::counters() const noexcept { return impl_->counters; }
+
+}  // namespace h2s::publish
