@@ -34,7 +34,7 @@ class Harness {
     thread_ = std::thread([this] { io_.run(); });
   }
   ~Harness() {
-    run([this] { server_.reset(); });
+    (void)run_for([this] { server_.reset(); }, std::chrono::seconds(10));  // no REQUIRE in a destructor
     work_.reset();
     io_.stop();
     thread_.join();
@@ -47,14 +47,22 @@ class Harness {
   }
   std::uint16_t port() { return server_->port(); }
   // Runs f on the server's thread and waits for it (bounded).
+  // Runs f on the server's thread and waits for it (bounded). f must outlive the wait: it does,
+  // because a timeout stops the test before anything it captured goes away... except the
+  // promise, which is shared so a late completion never touches a dead one.
+  template <class F>
+  bool run_for(F f, std::chrono::seconds limit) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto ready = done->get_future();
+    asio::post(io_, [f, done] {
+      f();
+      done->set_value();
+    });
+    return ready.wait_for(limit) == std::future_status::ready;
+  }
   template <class F>
   void run(F f) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      f();
-      done.set_value();
-    });
-    REQUIRE(done.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    REQUIRE(run_for(f, std::chrono::seconds(10)));
   }
   void publish(int count, std::size_t pad_to = 0) {
     run([&] {
@@ -224,7 +232,7 @@ TEST_CASE("SoupBinTCP: heartbeats after silence, silent clients dropped, end of 
 
 TEST_CASE("SoupBinTCP: a subscriber that stops reading is dropped; a fast one keeps receiving") {
   SoupServerOptions options = Harness::default_options();
-  options.max_buffered_bytes = 64 << 10;
+  options.max_buffered_bytes = 256 << 10;  // the fast reader has slack for a scheduling hiccup
   Harness h(options, 1 << 16);
   Client slow(h.port(), 4096);
   slow.login("desk", "pa55word", 0);
@@ -275,4 +283,53 @@ TEST_CASE("SoupBinTCP: garbage from a client closes only that client") {
   good.login("desk", "pa55word", 0);
   CHECK(good.read().type == 'A');
   h.run([&] { CHECK(h.server().counters().protocol_errors == 1); });
+}
+
+TEST_CASE("SoupBinTCP: no slot without a login; connections that never log in are dropped") {
+  SoupServerOptions options = Harness::default_options();
+  options.login_timeout = std::chrono::milliseconds(300);
+  Harness h(options);
+  Client heartbeats_only(h.port());
+  heartbeats_only.heartbeat();  // anything but a login first
+  CHECK(heartbeats_only.read().type == '\0');
+  Client idle(h.port());  // says nothing at all
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(idle.read().type == '\0');
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(200));
+  h.run([&] {
+    CHECK(h.server().counters().protocol_errors == 1);
+    CHECK(h.server().counters().timeouts == 1);
+    CHECK(h.server().clients() == 0);
+  });
+}
+
+TEST_CASE("SoupBinTCP: End of Session reaches readers; a subscriber that does not read is closed anyway") {
+  SoupServerOptions options = Harness::default_options();
+  options.shutdown_grace = std::chrono::milliseconds(300);
+  options.max_buffered_bytes = 1 << 20;
+  Harness h(options, 1 << 16);
+  Client stalled(h.port(), 4096);
+  stalled.login("desk", "pa55word", 0);
+  REQUIRE(stalled.read().type == 'A');
+  h.publish(2000, 400);  // backs up behind the stalled reader's tiny window
+  Client reader(h.port());
+  reader.login("desk", "pa55word", 1);
+  REQUIRE(reader.expect('A').type == 'A');
+  h.run([&] { h.server().end_session(); });
+  int data = 0;
+  Packet p = reader.read();
+  while (p.type == 'S' || p.type == 'H') {
+    data += p.type == 'S' ? 1 : 0;
+    p = reader.read();
+  }
+  CHECK(data == 2000);  // replayed everything published before the end, then 'Z'
+  CHECK(p.type == 'Z');
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  h.run([&] { CHECK(h.server().clients() == 0); });
+  // Oversized or unnumbered messages are ignored, not sent.
+  h.run([&] {
+    const std::vector<std::uint8_t> big(Journal::kMaxPayload + 1, 'x');
+    h.server().publish(0, big);
+    h.server().publish(7, big);
+  });
 }

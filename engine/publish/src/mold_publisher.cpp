@@ -34,6 +34,9 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
   std::vector<std::uint8_t> reply;
   MoldPublisherCounters counters;
   bool ended = false;
+  std::uint16_t request_port = 0;
+  Clock::time_point budget_start = Clock::now();
+  std::uint32_t budget_used = 0;  // retransmitted messages in the current second
 
   void start() {
     if (options.port == 0) throw std::invalid_argument("MoldUDP64 publisher needs a destination port");
@@ -53,19 +56,21 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
     const udp::endpoint serve(asio::ip::make_address(options.retransmit_address), options.retransmit_port);
     requests.open(serve.protocol());
     requests.bind(serve);
+    requests.non_blocking(true);  // a full send buffer drops a reply (counted), never stalls publishing
+    request_port = requests.local_endpoint().port();
     receive_request();
     tick();
   }
 
-  void send(const std::vector<std::uint8_t>& datagram, const udp::endpoint& to) {
+  void send(udp::socket& from, const std::vector<std::uint8_t>& datagram, const udp::endpoint& to) {
     boost::system::error_code ec;
-    socket.send_to(asio::buffer(datagram), to, 0, ec);  // UDP: never blocks for long, never waits on a peer
+    from.send_to(asio::buffer(datagram), to, 0, ec);
     if (ec) ++counters.send_errors;
     else ++counters.packets;
   }
 
   void publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) {
-    if (ended) return;
+    if (ended || sequence == 0 || payload.empty() || payload.size() > Journal::kMaxPayload) return;
     if (count > 0 && (packet.size() + 2 + payload.size() > options.mtu || first + count != sequence)) flush();
     if (count == 0) {
       packet.resize(mold::kHeaderBytes);
@@ -81,7 +86,7 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
   void flush() {
     if (count == 0) return;
     mold::encode_header(journal.session(), first, count, packet.data());
-    send(packet, destination);
+    send(socket, packet, destination);
     last_sent = Clock::now();
     count = 0;
     packet.clear();
@@ -90,12 +95,13 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
   void heartbeat(std::uint16_t code) {
     std::vector<std::uint8_t> beat(mold::kHeaderBytes);
     mold::encode_header(journal.session(), journal.next_sequence(), code, beat.data());
-    send(beat, destination);
+    send(socket, beat, destination);
     last_sent = Clock::now();
   }
 
   void tick() {
-    timer.expires_after(options.heartbeat_interval / 4);
+    const auto period = options.heartbeat_interval / 4;
+    timer.expires_after(period.count() > 0 ? period : std::chrono::milliseconds(1));
     timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->ended) return;
       self->flush();
@@ -131,10 +137,22 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
     }
     std::uint64_t seq = request.sequence < journal.first_retained() ? journal.first_retained() : request.sequence;
     const std::uint64_t wanted = request.count < options.max_retransmit_count ? request.count : options.max_retransmit_count;
-    const std::uint64_t end = std::min<std::uint64_t>(request.sequence + wanted, journal.next_sequence());
+    std::uint64_t end = std::min<std::uint64_t>(request.sequence + wanted, journal.next_sequence());
     if (request.count == 0 || seq >= end) {
       ++counters.bad_requests;  // nothing retained in that range
       return;
+    }
+    // A shared budget per second bounds the work and the amplification a requester can cause.
+    const auto now = Clock::now();
+    if (now - budget_start >= std::chrono::seconds(1)) {
+      budget_start = now;
+      budget_used = 0;
+    }
+    const std::uint64_t allowed = options.max_retransmit_per_second - std::min(budget_used, options.max_retransmit_per_second);
+    if (end - seq > allowed) {
+      ++counters.throttled_requests;
+      end = seq + allowed;
+      if (allowed == 0) return;
     }
     std::uint8_t message[Journal::kMaxPayload];
     while (seq < end) {
@@ -152,15 +170,16 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
       }
       if (n == 0) break;
       mold::encode_header(journal.session(), reply_first, n, reply.data());
-      send(reply, requester);
+      send(requests, reply, requester);  // from the port the request went to
       counters.retransmitted += n;
+      budget_used += n;
     }
   }
 
   void end_session() {
     if (ended) return;
     flush();
-    heartbeat(mold::kEndOfSession);
+    for (int i = 0; i < 3; ++i) heartbeat(mold::kEndOfSession);  // UDP: repeated against loss
     ended = true;
     boost::system::error_code ignored;
     timer.cancel();
@@ -174,6 +193,7 @@ MoldPublisher::MoldPublisher(boost::asio::io_context& io, const MoldPublisherOpt
 }
 
 MoldPublisher::~MoldPublisher() {
+  impl_->flush();
   impl_->ended = true;
   boost::system::error_code ignored;
   impl_->timer.cancel();
@@ -183,7 +203,7 @@ MoldPublisher::~MoldPublisher() {
 void MoldPublisher::publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) { impl_->publish(sequence, payload); }
 void MoldPublisher::flush() { impl_->flush(); }
 void MoldPublisher::end_session() { impl_->end_session(); }
-std::uint16_t MoldPublisher::retransmit_port() const noexcept { return impl_->requests.local_endpoint().port(); }
+std::uint16_t MoldPublisher::retransmit_port() const noexcept { return impl_->request_port; }
 const MoldPublisherCounters& MoldPublisher::counters() const noexcept { return impl_->counters; }
 
 }  // namespace h2s::publish

@@ -38,39 +38,58 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     bool write_in_flight = false;
     bool logged_in = false;
     bool closed = false;
+    bool ending = false;  // End of Session queued: close once it is written
+    Clock::time_point connected = Clock::now();
     std::uint64_t next = 1;  // next sequence number this client needs
     Clock::time_point last_received = Clock::now();
     Clock::time_point last_sent = Clock::now();
   };
 
   Impl(asio::io_context& context, const SoupServerOptions& o, const Journal& j)
-      : io(context), options(o), journal(j), acceptor(context), timer(context) {}
+      : io(context), options(o), journal(j), acceptor(context), timer(context), retry(context), grace(context) {}
 
   asio::io_context& io;
   SoupServerOptions options;
   const Journal& journal;
   tcp::acceptor acceptor;
   asio::steady_timer timer;
+  asio::steady_timer retry;  // re-arms accept after a failure such as EMFILE
+  asio::steady_timer grace;  // closes stragglers after End of Session
+  std::uint16_t port = 0;
   std::list<std::shared_ptr<Client>> clients;
   SoupServerCounters counters;
   bool ended = false;
 
   void start() {
-    if (options.username.empty() || options.password.empty()) {
-      throw std::invalid_argument("SoupBinTCP server needs a username and a password");
+    if (options.username.empty() || options.password.empty() || options.username.size() > 6 ||
+        options.password.size() > 10) {
+      throw std::invalid_argument("SoupBinTCP server needs a username of 1-6 and a password of 1-10 characters");
     }
     const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     acceptor.bind(endpoint);
     acceptor.listen();
+    port = acceptor.local_endpoint().port();
     accept();
     tick();
   }
 
   void accept() {
     acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-      if (ec) return;  // acceptor closed
+      if (self->ended) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        return;
+      }
+      if (ec) {  // e.g. out of file descriptors: try again shortly rather than stop listening
+        if (ec == asio::error::operation_aborted) return;
+        self->retry.expires_after(std::chrono::milliseconds(100));
+        self->retry.async_wait([self](const boost::system::error_code& e) {
+          if (!e && !self->ended) self->accept();
+        });
+        return;
+      }
       if (self->clients.size() >= self->options.max_clients) {
         ++self->counters.refused_connections;
         boost::system::error_code ignored;
@@ -101,7 +120,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   // Queues bytes for a client; one that falls too far behind is dropped, never waited for.
   void send(const std::shared_ptr<Client>& client, const std::uint8_t* data, std::size_t size) {
     if (client->closed) return;
-    if (client->pending.size() + size > options.max_buffered_bytes) {
+    if (client->pending.size() + client->writing.size() + size > options.max_buffered_bytes) {
       ++counters.slow_disconnects;
       close(client);
       return;
@@ -127,14 +146,18 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
                         client->write_in_flight = false;
                         client->writing.clear();
                         if (ec) return self->close(client);
-                        self->replay(client);
+                        if (client->ending) {
+                          if (client->pending.empty()) return self->close(client);
+                        } else {
+                          self->replay(client);
+                        }
                         self->flush(client);
                       });
   }
 
   // Sends a replaying client the journal's messages up to the present, a buffer's worth at a time.
   void replay(const std::shared_ptr<Client>& client) {
-    if (!client->logged_in || client->closed) return;
+    if (!client->logged_in || client->closed || client->ending) return;
     std::uint8_t packet[3 + Journal::kMaxPayload];
     std::size_t budget = options.max_buffered_bytes / 2;
     while (client->next < journal.next_sequence() && client->pending.size() < budget) {
@@ -186,14 +209,17 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   bool handle(const std::shared_ptr<Client>& client, const soup::Frame& frame) {
     switch (frame.type) {
       case soup::PacketType::login_request: return login(client, frame);
-      case soup::PacketType::client_heartbeat: return true;
+      case soup::PacketType::client_heartbeat:
+      case soup::PacketType::unsequenced_data:  // accepted, unused
+        if (client->logged_in) return true;
+        break;  // anything but a login first is a protocol error: no slot is held without one
       case soup::PacketType::logout_request: close(client); return false;
-      case soup::PacketType::unsequenced_data: return client->logged_in;  // nothing to do with it
       default:
-        ++counters.protocol_errors;  // a server-only packet from a client
-        close(client);
-        return false;
+        break;
     }
+    ++counters.protocol_errors;  // a server-only packet from a client, or no login first
+    close(client);
+    return false;
   }
 
   bool login(const std::shared_ptr<Client>& client, const soup::Frame& frame) {
@@ -214,9 +240,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
       ++counters.logins_rejected;
       const char reason = authorized ? soup::kRejectSessionUnavailable : soup::kRejectNotAuthorized;
       send(client, packet, soup::encode_login_rejected(reason, packet));
-      // Close once the rejection is written.
-      auto self = shared_from_this();
-      asio::post(io, [self, client] { self->close_after_flush(client); });
+      close_after_flush(client);  // once the rejection is written
       return false;
     }
     ++counters.logins_accepted;
@@ -227,13 +251,11 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     return !client->closed;
   }
 
+  // Closes when what is queued has been written (the write completion sees `ending`).
   void close_after_flush(const std::shared_ptr<Client>& client) {
     if (client->closed) return;
-    if (client->write_in_flight || !client->pending.empty()) {
-      asio::post(io, [self = shared_from_this(), client] { self->close_after_flush(client); });
-      return;
-    }
-    close(client);
+    client->ending = true;
+    if (!client->write_in_flight && client->pending.empty()) close(client);
   }
 
   void tick() {
@@ -244,7 +266,8 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
       const auto now = Clock::now();
       std::vector<std::shared_ptr<Client>> snapshot(self->clients.begin(), self->clients.end());
       for (const auto& client : snapshot) {
-        if (now - client->last_received > self->options.client_timeout) {
+        if (now - client->last_received > self->options.client_timeout ||
+            (!client->logged_in && now - client->connected > self->options.login_timeout)) {
           ++self->counters.timeouts;
           self->close(client);
         } else if (client->logged_in && now - client->last_sent >= self->options.heartbeat_interval) {
@@ -256,11 +279,12 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   }
 
   void publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) {
+    if (ended || sequence == 0 || payload.empty() || payload.size() > Journal::kMaxPayload) return;
     std::uint8_t header[3];
     soup::encode_header(soup::PacketType::sequenced_data, payload.size(), header);
     std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
     for (const auto& client : snapshot) {
-      if (!client->logged_in || client->next != sequence) continue;  // replaying clients catch up from the journal
+      if (!client->logged_in || client->ending || client->next != sequence) continue;  // replaying clients catch up from the journal
       ++client->next;
       std::uint8_t packet[3 + Journal::kMaxPayload];
       std::memcpy(packet, header, 3);
@@ -270,15 +294,29 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   }
 
   void end_session() {
+    if (ended) return;
     ended = true;
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    retry.cancel();
     timer.cancel();
     std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
     for (const auto& client : snapshot) {
+      if (!client->logged_in) {
+        close(client);
+        continue;
+      }
+      replay(client);  // whatever was published before the end, then 'Z'
       send_packet(client, soup::PacketType::end_of_session);
       close_after_flush(client);
     }
+    // A subscriber that does not read its End of Session is closed anyway.
+    grace.expires_after(options.shutdown_grace);
+    grace.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      std::vector<std::shared_ptr<Client>> left(self->clients.begin(), self->clients.end());
+      for (const auto& client : left) self->close(client);
+    });
   }
 };
 
@@ -292,11 +330,13 @@ SoupServer::~SoupServer() {
   impl_->ended = true;
   impl_->acceptor.close(ignored);
   impl_->timer.cancel();
+  impl_->retry.cancel();
+  impl_->grace.cancel();
   std::vector<std::shared_ptr<Impl::Client>> snapshot(impl_->clients.begin(), impl_->clients.end());
   for (const auto& client : snapshot) impl_->close(client);
 }
 
-std::uint16_t SoupServer::port() const noexcept { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t SoupServer::port() const noexcept { return impl_->port; }
 void SoupServer::publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) { impl_->publish(sequence, payload); }
 void SoupServer::end_session() { impl_->end_session(); }
 std::size_t SoupServer::clients() const noexcept { return impl_->clients.size(); }

@@ -24,6 +24,7 @@ struct MoldPublisherOptions {
   std::string retransmit_address = "127.0.0.1";  // where retransmission requests are served
   std::uint16_t retransmit_port = 0;             // 0: any free port (see retransmit_port())
   std::uint16_t max_retransmit_count = 2000;     // messages answered per request at most
+  std::uint32_t max_retransmit_per_second = 20000;  // across all requesters: bounds the load and any amplification
 };
 
 struct MoldPublisherCounters {
@@ -33,7 +34,8 @@ struct MoldPublisherCounters {
   std::uint64_t requests = 0;
   std::uint64_t retransmitted = 0;
   std::uint64_t bad_requests = 0;          // malformed, other session, or nothing retained to send
-  std::uint64_t send_errors = 0;
+  std::uint64_t throttled_requests = 0;    // over max_retransmit_per_second: answered in part or not at all
+  std::uint64_t send_errors = 0;           // includes replies dropped because the socket was full
 };
 
 class MoldPublisher {
@@ -43,11 +45,13 @@ class MoldPublisher {
   MoldPublisher(const MoldPublisher&) = delete;
   MoldPublisher& operator=(const MoldPublisher&) = delete;
 
-  // Adds a message just appended to the journal to the packet being filled.
+  // Adds a message just appended to the journal to the packet being filled. A sequence of 0 or a
+  // payload over Journal::kMaxPayload is ignored.
   void publish(std::uint64_t sequence, std::span<const std::uint8_t> payload);
   // Sends the packet being filled (the publisher calls this at the end of each batch).
   void flush();
-  // Sends End of Session (count 0xFFFF) and stops heartbeats and retransmissions.
+  // Sends End of Session (count 0xFFFF, three times against loss) and stops heartbeats and
+  // retransmissions. The destructor flushes a packet still being filled.
   void end_session();
 
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept;

@@ -20,8 +20,10 @@ struct SoupServerOptions {
   std::string password;
   std::chrono::milliseconds heartbeat_interval{1000};  // server heartbeat after this much silence
   std::chrono::milliseconds client_timeout{15000};     // drop a client silent this long
+  std::chrono::milliseconds login_timeout{5000};       // drop a connection that has not logged in by then
+  std::chrono::milliseconds shutdown_grace{1000};      // after End of Session, close whoever is left
   std::size_t max_clients = 64;
-  std::size_t max_buffered_bytes = 4 << 20;  // per client; a subscriber that falls further behind is dropped
+  std::size_t max_buffered_bytes = 4 << 20;  // per client, queued plus in flight; further behind is dropped
 };
 
 struct SoupServerCounters {
@@ -42,9 +44,11 @@ class SoupServer {
   SoupServer& operator=(const SoupServer&) = delete;
 
   [[nodiscard]] std::uint16_t port() const noexcept;
-  // Sends a message just appended to the journal to every client that is caught up.
+  // Sends a message just appended to the journal to every client that is caught up. A sequence
+  // of 0 or a payload over Journal::kMaxPayload is ignored.
   void publish(std::uint64_t sequence, std::span<const std::uint8_t> payload);
-  // Sends End of Session to every client and stops accepting.
+  // Sends End of Session to every client (after any replay in progress has caught up to what was
+  // published), stops accepting and publishing, and closes everyone within shutdown_grace.
   void end_session();
   [[nodiscard]] std::size_t clients() const noexcept;
   [[nodiscard]] const SoupServerCounters& counters() const noexcept;
