@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "h2s/publish/journal.hpp"
+#include "io_thread.hpp"
 #include "h2s/publish/mold_publisher.hpp"
 #include "h2s/publish/moldudp64.hpp"
 
@@ -73,31 +74,15 @@ class Harness {
     options.group = kGroup;
     options.port = port;
     options.heartbeat_interval = heartbeat;
-    publisher_ = std::make_unique<MoldPublisher>(io_, options, journal_);
-    thread_ = std::thread([this] { io_.run(); });
+    publisher_ = std::make_unique<MoldPublisher>(io_.io(), options, journal_);
   }
   ~Harness() {
-    (void)run_for([this] { publisher_.reset(); }, std::chrono::seconds(10));  // no REQUIRE in a destructor
-    work_.reset();
+    (void)io_.run_for([this] { publisher_.reset(); }, std::chrono::seconds(10));  // no REQUIRE in a destructor
     io_.stop();
-    thread_.join();
-  }
-  // Runs f on the server's thread and waits for it (bounded). f must outlive the wait: it does,
-  // because a timeout stops the test before anything it captured goes away... except the
-  // promise, which is shared so a late completion never touches a dead one.
-  template <class F>
-  bool run_for(F f, std::chrono::seconds limit) {
-    auto done = std::make_shared<std::promise<void>>();
-    auto ready = done->get_future();
-    asio::post(io_, [f, done] {
-      f();
-      done->set_value();
-    });
-    return ready.wait_for(limit) == std::future_status::ready;
   }
   template <class F>
   void run(F f) {
-    REQUIRE(run_for(f, std::chrono::seconds(10)));
+    io_.run(f);
   }
   void publish(int count, std::size_t size = 400) {
     run([&] {
@@ -113,11 +98,9 @@ class Harness {
   MoldPublisher& publisher() { return *publisher_; }
 
  private:
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{asio::make_work_guard(io_)};
+  h2s::test::IoThread io_;
   Journal journal_;
   std::unique_ptr<MoldPublisher> publisher_;
-  std::thread thread_;
 };
 
 std::string first_chars(const std::string& m) { return m.substr(0, m.find('.')); }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "h2s/publish/journal.hpp"
+#include "io_thread.hpp"
 #include "h2s/publish/soup_server.hpp"
 #include "h2s/publish/soupbintcp.hpp"
 
@@ -30,14 +31,11 @@ class Harness {
  public:
   explicit Harness(SoupServerOptions options = default_options(), std::size_t ring = 1024)
       : journal_(h2s::publish::JournalOptions{ring, {}, "H2STEST"}) {
-    server_ = std::make_unique<SoupServer>(io_, options, journal_);
-    thread_ = std::thread([this] { io_.run(); });
+    server_ = std::make_unique<SoupServer>(io_.io(), options, journal_);
   }
   ~Harness() {
-    (void)run_for([this] { server_.reset(); }, std::chrono::seconds(10));  // no REQUIRE in a destructor
-    work_.reset();
+    (void)io_.run_for([this] { server_.reset(); }, std::chrono::seconds(10));  // no REQUIRE in a destructor
     io_.stop();
-    thread_.join();
   }
   static SoupServerOptions default_options() {
     SoupServerOptions o;
@@ -47,22 +45,9 @@ class Harness {
   }
   std::uint16_t port() { return server_->port(); }
   // Runs f on the server's thread and waits for it (bounded).
-  // Runs f on the server's thread and waits for it (bounded). f must outlive the wait: it does,
-  // because a timeout stops the test before anything it captured goes away... except the
-  // promise, which is shared so a late completion never touches a dead one.
-  template <class F>
-  bool run_for(F f, std::chrono::seconds limit) {
-    auto done = std::make_shared<std::promise<void>>();
-    auto ready = done->get_future();
-    asio::post(io_, [f, done] {
-      f();
-      done->set_value();
-    });
-    return ready.wait_for(limit) == std::future_status::ready;
-  }
   template <class F>
   void run(F f) {
-    REQUIRE(run_for(f, std::chrono::seconds(10)));
+    io_.run(f);
   }
   void publish(int count, std::size_t pad_to = 0) {
     run([&] {
@@ -79,11 +64,9 @@ class Harness {
   Journal& journal() { return journal_; }
 
  private:
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{asio::make_work_guard(io_)};
+  h2s::test::IoThread io_;
   Journal journal_;
   std::unique_ptr<SoupServer> server_;
-  std::thread thread_;
 };
 
 struct Packet {
