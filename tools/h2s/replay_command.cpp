@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "default_paths.hpp"
@@ -28,9 +30,59 @@ struct ReplayOptions {
   std::size_t max_message_bytes = 1 << 20;
   std::string rules_cache;
   std::vector<std::string> params;
+  std::string journal;
+  std::string session = "H2S";
+  std::string soup_listen;
+  std::string soup_user;
+  std::string mold_group;
+  std::string mold_interface = "127.0.0.1";
+  std::string mold_retransmit = "127.0.0.1:0";
+  int linger_ms = 0;
   bool reload_on_sighup = false;
   bool quiet = false;
 };
+
+// "host:port" with a numeric port.
+std::pair<std::string, std::uint16_t> parse_endpoint(const std::string& text, const std::string& option) {
+  const auto colon = text.rfind(':');
+  unsigned long port = 70000;
+  try {
+    if (colon != std::string::npos) port = std::stoul(text.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (colon == std::string::npos || colon == 0 || port > 65535) {
+    throw CLI::ValidationError(option, "expects HOST:PORT, not '" + text + "'");
+  }
+  return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+// The binary feed from the command line; the SoupBinTCP password only from the environment.
+std::optional<publish::BinaryFeedOptions> feed_options(const ReplayOptions& o) {
+  if (o.soup_listen.empty() && o.mold_group.empty() && o.journal.empty()) return std::nullopt;
+  publish::BinaryFeedOptions feed;
+  feed.journal.file = o.journal;
+  feed.journal.session = o.session;
+  if (!o.soup_listen.empty()) {
+    publish::SoupServerOptions soup;
+    std::tie(soup.address, soup.port) = parse_endpoint(o.soup_listen, "--soup-listen");
+    const char* user = std::getenv("H2S_SOUP_USER");
+    soup.username = !o.soup_user.empty() ? o.soup_user : (user != nullptr ? user : "");
+    const char* password = std::getenv("H2S_SOUP_PASSWORD");
+    soup.password = password != nullptr ? password : "";
+    if (soup.username.empty() || soup.password.empty()) {
+      throw CLI::ValidationError("--soup-listen", "needs --soup-user (or H2S_SOUP_USER) and H2S_SOUP_PASSWORD in the environment");
+    }
+    feed.soup = soup;
+  }
+  if (!o.mold_group.empty()) {
+    publish::MoldPublisherOptions mold;
+    std::tie(mold.group, mold.port) = parse_endpoint(o.mold_group, "--mold-group");
+    mold.interface = o.mold_interface;
+    std::tie(mold.retransmit_address, mold.retransmit_port) = parse_endpoint(o.mold_retransmit, "--mold-retransmit");
+    feed.mold = mold;
+  }
+  return feed;
+}
 
 double parse_speed(const std::string& text) {
   if (text == "max") return 0;
@@ -117,6 +169,17 @@ int run(const ReplayOptions& options_in) {
   config.layout = pipeline::parse_layout(options.layout);
   config.idle = pipeline::parse_idle_kind(options.idle);
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
+  config.feed = feed_options(options);
+  config.linger = std::chrono::milliseconds(options.linger_ms);
+  config.on_feed_ready = [](const publish::BinaryFeed& feed) {
+    if (feed.soup() != nullptr) {
+      std::fprintf(stderr, "h2s replay: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", feed.soup_port(),
+                   feed.journal().session().c_str(), static_cast<unsigned long long>(feed.next_sequence()));
+    }
+    if (feed.mold() != nullptr) {
+      std::fprintf(stderr, "h2s replay: MoldUDP64 feed, retransmissions on port %u\n", feed.retransmit_port());
+    }
+  };
   config.rules_cache = options.rules_cache;
   for (const std::string& assignment : options.params) {
     const auto eq = assignment.find('=');
@@ -163,6 +226,17 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
   cmd->add_option("--param,-p", options->params, "Scoring parameter NAME=VALUE (repeatable; see docs/scoring.md)");
+  cmd->add_option("--journal", options->journal, "Append-only journal file of the binary feed (restarts continue it)");
+  cmd->add_option("--session", options->session, "Binary feed session name (1-10 characters)")->default_val("H2S");
+  cmd->add_option("--soup-listen", options->soup_listen, "Serve SoupBinTCP 4.0 on HOST:PORT (e.g. 127.0.0.1:0)");
+  cmd->add_option("--soup-user", options->soup_user, "SoupBinTCP username (or H2S_SOUP_USER); password from H2S_SOUP_PASSWORD");
+  cmd->add_option("--mold-group", options->mold_group, "Publish MoldUDP64 to GROUP:PORT (e.g. 239.192.0.1:31001)");
+  cmd->add_option("--mold-interface", options->mold_interface, "Multicast interface address")->default_val("127.0.0.1");
+  cmd->add_option("--mold-retransmit", options->mold_retransmit, "Serve MoldUDP64 retransmissions on HOST:PORT")
+      ->default_val("127.0.0.1:0");
+  cmd->add_option("--linger-ms", options->linger_ms, "Keep serving the binary feed this long after the input ends")
+      ->default_val(0)
+      ->check(CLI::Range(0, 3'600'000));
   cmd->add_flag("--reload-on-sighup", options->reload_on_sighup,
                "On SIGHUP, recompile the rule pack and swap it in between lines (a broken pack is refused)");
   cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");

@@ -160,6 +160,31 @@ class PublisherAgent final : public Agent {
   bool done_ = false;
 };
 
+// Polls the binary feed's sockets on the thread that publishes to it; never holds a runner open.
+class FeedAgent final : public Agent {
+ public:
+  explicit FeedAgent(publish::BinaryFeed* feed) : feed_(feed) {}
+  int do_work() noexcept override { return feed_ != nullptr ? static_cast<int>(feed_->poll()) : 0; }
+  bool done() const noexcept override { return true; }
+  std::string_view name() const noexcept override { return "feed"; }
+
+ private:
+  publish::BinaryFeed* feed_;
+};
+
+// After the input: serve subscribers for `linger`, send End of Session, and let it reach them.
+void finish_feed(publish::BinaryFeed& feed, std::chrono::milliseconds linger) {
+  const auto poll_until = [&feed](auto deadline, auto stop) {
+    while (std::chrono::steady_clock::now() < deadline && !stop()) {
+      if (feed.poll() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  poll_until(std::chrono::steady_clock::now() + linger, [] { return false; });
+  feed.end_session();
+  poll_until(std::chrono::steady_clock::now() + std::chrono::seconds(2),
+             [&feed] { return feed.soup() == nullptr || feed.soup()->clients() == 0; });
+}
+
 }  // namespace
 
 ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules::CompiledPack> pack,
@@ -175,7 +200,13 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
     (void)free.enqueue(&chunk);
   }
 
-  Publisher publisher(output, config.processor.clock, counters);
+  std::unique_ptr<publish::BinaryFeed> feed;
+  if (config.feed) {
+    feed = std::make_unique<publish::BinaryFeed>(*config.feed);
+    if (config.on_feed_ready) config.on_feed_ready(*feed);
+  }
+  FeedAgent feeding(feed.get());
+  Publisher publisher(output, config.processor.clock, counters, feed.get());
   moodycamel::ReaderWriterQueue<Signal> signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
   QueueSignalSink queue_sink(signal_queue, counters);
   SignalSink& processor_sink = config.layout == Layout::staged ? static_cast<SignalSink&>(queue_sink) : publisher;
@@ -227,14 +258,14 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   const IdleStrategy idle(config.idle);
   switch (config.layout) {
     case Layout::fused: {
-      AgentRunner all("h2s-fused", {&source, &processing}, idle);
+      AgentRunner all("h2s-fused", {&source, &processing, &feeding}, idle);
       all.run_here();
       break;
     }
     case Layout::split: {
       AgentRunner io("h2s-source", {&source}, idle);
       io.start();
-      AgentRunner hot("h2s-process", {&processing}, idle);
+      AgentRunner hot("h2s-process", {&processing, &feeding}, idle);
       hot.run_here();
       io.join();
       break;
@@ -244,13 +275,14 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
       AgentRunner hot("h2s-process", {&processing}, idle);
       io.start();
       hot.start();
-      AgentRunner out("h2s-publish", {&publishing}, idle);
+      AgentRunner out("h2s-publish", {&publishing, &feeding}, idle);
       out.run_here();
       hot.join();
       io.join();
       break;
     }
   }
+  if (feed) finish_feed(*feed, config.linger);  // the runners are joined: this thread owns the feed now
   if (watcher.joinable()) {
     watching = false;
     watcher.join();

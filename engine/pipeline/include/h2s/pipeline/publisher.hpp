@@ -4,14 +4,17 @@
 
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
+#include "h2s/publish/binary_feed.hpp"
 #include "h2s/publish/ndjson_writer.hpp"
 
 namespace h2s::pipeline {
 
 class Publisher final : public SignalSink {
  public:
-  Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters) noexcept
-      : writer_(writer), clock_(clock), counters_(counters) {}
+  // With a binary feed, sequence numbers are the feed journal's (a restarted session continues).
+  Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
+            publish::BinaryFeed* feed = nullptr) noexcept
+      : writer_(writer), clock_(clock), counters_(counters), feed_(feed) {}
 
   void on_signal(Signal& signal) noexcept override;
   void flush() noexcept;
@@ -21,6 +24,7 @@ class Publisher final : public SignalSink {
   publish::NdjsonWriter& writer_;
   ClockMode clock_;
   PipelineCounters& counters_;
+  publish::BinaryFeed* feed_;
   std::uint64_t sequence_ = 0;
 };
 

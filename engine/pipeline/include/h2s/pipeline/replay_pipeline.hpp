@@ -1,7 +1,10 @@
 #pragma once
 // Recorded feed file -> processor -> publisher, with the thread layout chosen by configuration.
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -9,6 +12,7 @@
 #include "h2s/pipeline/agent.hpp"
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
+#include "h2s/publish/binary_feed.hpp"
 #include "h2s/publish/ndjson_writer.hpp"
 
 namespace h2s::pipeline {
@@ -31,6 +35,10 @@ struct ReplayConfig {
   // When set, SIGHUP recompiles this rule pack off the hot path and swaps it in between lines.
   std::string reload_rules_on_sighup;
   std::filesystem::path rules_cache;
+  // The binary signal feed (SoupBinTCP / MoldUDP64 / journal), polled on the publishing thread.
+  std::optional<publish::BinaryFeedOptions> feed;
+  std::function<void(const publish::BinaryFeed&)> on_feed_ready;  // e.g. to announce its ports
+  std::chrono::milliseconds linger{0};  // keep serving subscribers this long after the input ends
 };
 
 struct ReplayReport {

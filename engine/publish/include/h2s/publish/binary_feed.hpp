@@ -1,0 +1,54 @@
+#pragma once
+// The binary signal feed as one output: journal, SoupBinTCP server and MoldUDP64 publisher on
+// an io_context that the publishing thread polls. Everything here runs on that one thread.
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "h2s/model/signal.hpp"
+#include "h2s/publish/journal.hpp"
+#include "h2s/publish/mold_publisher.hpp"
+#include "h2s/publish/soup_server.hpp"
+
+namespace h2s::publish {
+
+struct BinaryFeedOptions {
+  JournalOptions journal;
+  std::optional<SoupServerOptions> soup;  // no TCP feed when absent
+  std::optional<MoldPublisherOptions> mold;  // no multicast feed when absent
+};
+
+class BinaryFeed {
+ public:
+  // Opens the journal and binds the servers (throws at start-up, never later).
+  explicit BinaryFeed(const BinaryFeedOptions& options);
+  ~BinaryFeed();
+  BinaryFeed(const BinaryFeed&) = delete;
+  BinaryFeed& operator=(const BinaryFeed&) = delete;
+
+  // The sequence number the next signal will get (continues a journal file's session).
+  [[nodiscard]] std::uint64_t next_sequence() const noexcept { return journal_.next_sequence(); }
+  // Journals the signal as a wire message and sends it to subscribers. signal.seq must be
+  // next_sequence(); false when it could not be journaled.
+  bool publish(const Signal& signal) noexcept;
+  // Runs ready network handlers without blocking and sends the MoldUDP64 packet being filled.
+  std::size_t poll() noexcept;
+  // End of Session on both feeds; keep polling afterwards so it is delivered.
+  void end_session();
+
+  [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
+  [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }
+  [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
+  [[nodiscard]] const SoupServer* soup() const noexcept { return soup_.get(); }
+  [[nodiscard]] const MoldPublisher* mold() const noexcept { return mold_.get(); }
+
+ private:
+  boost::asio::io_context io_;
+  Journal journal_;
+  std::unique_ptr<SoupServer> soup_;
+  std::unique_ptr<MoldPublisher> mold_;
+};
+
+}  // namespace h2s::publish

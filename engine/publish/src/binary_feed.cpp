@@ -1,0 +1,44 @@
+#include "h2s/publish/binary_feed.hpp"
+
+#include "h2s/publish/wire.hpp"
+
+namespace h2s::publish {
+
+BinaryFeed::BinaryFeed(const BinaryFeedOptions& options) : journal_(options.journal) {
+  if (options.soup) soup_ = std::make_unique<SoupServer>(io_, *options.soup, journal_);
+  if (options.mold) mold_ = std::make_unique<MoldPublisher>(io_, *options.mold, journal_);
+}
+
+BinaryFeed::~BinaryFeed() {
+  mold_.reset();
+  soup_.reset();
+  (void)journal_.flush();
+}
+
+bool BinaryFeed::publish(const Signal& signal) noexcept {
+  const wire::SignalMessage message = wire::encode(signal);
+  const std::span<const std::uint8_t> bytes{reinterpret_cast<const std::uint8_t*>(&message), sizeof message};
+  const std::uint64_t sequence = journal_.append(bytes);
+  if (sequence == 0) return false;
+  if (soup_) soup_->publish(sequence, bytes);
+  if (mold_) mold_->publish(sequence, bytes);
+  return true;
+}
+
+std::size_t BinaryFeed::poll() noexcept {
+  std::size_t handled = 0;
+  try {
+    handled = io_.poll();
+  } catch (...) {  // handlers do not throw; keep the publishing thread alive whatever happens
+  }
+  if (mold_) mold_->flush();
+  (void)journal_.flush();
+  return handled;
+}
+
+void BinaryFeed::end_session() {
+  if (mold_) mold_->end_session();
+  if (soup_) soup_->end_session();
+}
+
+}  // namespace h2s::publish

@@ -1,0 +1,97 @@
+// A running `h2s replay` serving the binary feed: a SoupBinTCP subscriber logs in, replays from
+// sequence 1 and follows live signals to End of Session; they match the NDJSON output exactly.
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "h2s/publish/soupbintcp.hpp"
+#include "h2s/publish/wire.hpp"
+#include "subprocess.hpp"
+#include "test_paths.hpp"
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout, then End of Session") {
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--soup-listen", "127.0.0.1:0", "--soup-user", "desk",
+                             "--session", "SAMPLE"},
+                            true);
+  // The port is announced on stderr once the feed is up.
+  std::uint16_t port = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (port == 0 && std::chrono::steady_clock::now() < until) {
+    const std::string err = replay.err_so_far();
+    const auto at = err.find("SoupBinTCP feed on port ");
+    if (at != std::string::npos && err.find(',', at) != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(port != 0);
+
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval timeout{10, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::uint8_t login[64];
+  asio::write(socket, asio::buffer(login, h2s::soup::encode_login_request("desk", "s3cret", "", 1, login)));
+  replay.write_stdin(feed);  // the feed flows only after the subscriber is in
+  replay.close_stdin();
+
+  std::vector<h2s::Signal> received;
+  char last = 0;
+  bool accepted = false;
+  for (;;) {
+    std::uint8_t length[2];
+    boost::system::error_code ec;
+    asio::read(socket, asio::buffer(length), ec);
+    if (ec) break;
+    std::vector<std::uint8_t> body((length[0] << 8) | length[1]);
+    asio::read(socket, asio::buffer(body), ec);
+    REQUIRE_FALSE(ec);
+    last = static_cast<char>(body[0]);
+    if (last == 'A') accepted = true;
+    if (last == 'S') {
+      REQUIRE(body.size() - 1 == sizeof(h2s::wire::SignalMessage));
+      h2s::wire::SignalMessage message;
+      std::memcpy(&message, body.data() + 1, sizeof message);
+      h2s::Signal signal;
+      REQUIRE(h2s::wire::decode(message, signal) == h2s::Status::ok);
+      received.push_back(signal);
+    }
+    if (last == 'Z') break;
+  }
+  const auto result = replay.wait();
+  REQUIRE(result.exit_code == 0);
+  CHECK(accepted);
+  CHECK(last == 'Z');
+
+  // Same signals, same order, same sequence numbers as the JSON lines.
+  simdjson::dom::parser parser;
+  std::stringstream lines(result.out);
+  std::string line;
+  std::size_t i = 0;
+  while (std::getline(lines, line)) {
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    REQUIRE(i < received.size());
+    CHECK(received[i].seq == static_cast<std::uint64_t>(int64_t(doc["seq"])));
+    CHECK(received[i].story_id.view() == std::string_view(doc["story_id"]));
+    CHECK(received[i].ticker.view() == std::string_view(doc["ticker"]));
+    CHECK(std::string(h2s::to_string(received[i].side)) == std::string_view(doc["side"]));
+    CHECK(received[i].ts_signal_us == int64_t(doc["ts_signal_us"]));
+    ++i;
+  }
+  CHECK(i == received.size());
+  CHECK(i > 50);
+}
