@@ -95,3 +95,55 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
   CHECK(i == received.size());
   CHECK(i > 50);
 }
+
+TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay's own output") {
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--soup-listen", "127.0.0.1:0", "--soup-user", "desk"},
+                            true);
+  std::uint16_t port = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (port == 0 && std::chrono::steady_clock::now() < until) {
+    const std::string err = replay.err_so_far();
+    const auto at = err.find("SoupBinTCP feed on port ");
+    if (at != std::string::npos && err.find(',', at) != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(port != 0);
+  h2s::test::Process tap({H2S_BINARY, "tap", "--soup", "127.0.0.1:" + std::to_string(port), "--user", "desk"});
+  const auto logged_in_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (tap.err_so_far().find("logged in") == std::string::npos && std::chrono::steady_clock::now() < logged_in_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(tap.err_so_far().find("logged in to session H2S") != std::string::npos);
+  replay.write_stdin(feed);
+  replay.close_stdin();
+  const auto replayed = replay.wait();
+  const auto tapped = tap.wait(std::chrono::seconds(30));
+  REQUIRE(replayed.exit_code == 0);
+  INFO(tapped.err);
+  REQUIRE(tapped.exit_code == 0);
+  CHECK_THAT(tapped.err, Catch::Matchers::Contains("end of session"));
+  CHECK_THAT(tapped.err, Catch::Matchers::Contains("0 gaps"));
+
+  simdjson::dom::parser a_parser, b_parser;
+  std::stringstream a_lines(replayed.out), b_lines(tapped.out);
+  std::string a, b;
+  std::size_t n = 0;
+  while (std::getline(a_lines, a)) {
+    REQUIRE(std::getline(b_lines, b));
+    simdjson::dom::element x, y;
+    REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
+    REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
+    for (const char* key : {"seq", "ts_source_us", "ts_recv_us", "ts_signal_us"}) CHECK(int64_t(x[key]) == int64_t(y[key]));
+    for (const char* key : {"story_id", "chain_id", "vendor", "ticker", "side", "topic", "rule"}) {
+      CHECK(std::string_view(x[key]) == std::string_view(y[key]));
+    }
+    for (const char* key : {"strength", "sentiment", "delta", "novelty", "confidence", "relevance"}) {
+      CHECK(double(x[key]) == Approx(double(y[key])).margin(2e-4));  // 10^-6 fixed point, printed to 10^-4
+    }
+    ++n;
+  }
+  CHECK_FALSE(std::getline(b_lines, b));
+  CHECK(n > 50);
+}

@@ -45,9 +45,11 @@ class SourceAgent final : public Agent {
   int do_work() noexcept override {
     if (done_) return 0;
     Chunk* chunk = nullptr;
-    if (!free_.try_dequeue(chunk)) return 0;
+    if (free_.peek() == nullptr) return 0;
     std::size_t bytes = 0;
-    const auto result = file_.read(chunk->bytes.get(), chunk_bytes_, bytes);
+    const auto result = file_.read((*free_.peek())->bytes.get(), chunk_bytes_, bytes);
+    if (result == feeds::FileSource::ReadResult::not_ready) return 0;  // keep the chunk; nothing yet
+    (void)free_.try_dequeue(chunk);
     if (result == feeds::FileSource::ReadResult::data) {
       chunk->size = bytes;
       chunk->end_of_stream = false;

@@ -13,8 +13,10 @@ class FileSource {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
-  enum class ReadResult { data, end, error };
-  // Reads up to `capacity` bytes; `bytes` is set for ReadResult::data. Retries EINTR.
+  enum class ReadResult { data, end, error, not_ready };
+  // Reads up to `capacity` bytes; `bytes` is set for ReadResult::data. Retries EINTR. Never
+  // blocks: a pipe, socket or terminal with nothing to read yet gives not_ready, so the thread
+  // driving this source can go on with other agents (such as the network feed).
   [[nodiscard]] ReadResult read(char* buffer, std::size_t capacity, std::size_t& bytes) noexcept;
   [[nodiscard]] int last_error() const noexcept { return last_errno_; }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
@@ -23,6 +25,7 @@ class FileSource {
   std::string path_;
   int fd_ = -1;
   bool owns_fd_ = false;
+  bool may_block_ = false;  // not a regular file
   int last_errno_ = 0;
 };
 
