@@ -147,3 +147,65 @@ TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay'
   CHECK_FALSE(std::getline(b_lines, b));
   CHECK(n > 50);
 }
+
+TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmission server") {
+  // A free UDP port for the group.
+  std::uint16_t group_port = 0;
+  {
+    asio::io_context io;
+    asio::ip::udp::socket probe(io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
+    group_port = probe.local_endpoint().port();
+  }
+  const std::string group = "239.192.9.1:" + std::to_string(group_port);
+  std::stringstream feed(h2s::test::read_file(h2s::test::sample_feed()));
+  std::string first_half, second_half, line;
+  for (int i = 0; std::getline(feed, line); ++i) (i < 90 ? first_half : second_half) += line + "\n";
+
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--mold-group", group, "--linger-ms", "1500"}, true);
+  std::uint16_t retransmit = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (retransmit == 0 && std::chrono::steady_clock::now() < until) {
+    const std::string err = replay.err_so_far();
+    const auto at = err.find("retransmissions on port ");
+    if (at != std::string::npos && err.find('\n', at) != std::string::npos) retransmit = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(retransmit != 0);
+  replay.write_stdin(first_half);  // published before anyone listens
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  h2s::test::Process tap({H2S_BINARY, "tap", "--mold", group, "--retransmit", "127.0.0.1:" + std::to_string(retransmit),
+                          "--from", "1"});
+  const auto joined_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (tap.err_so_far().find("joined session") == std::string::npos && std::chrono::steady_clock::now() < joined_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(tap.err_so_far().find("joined session H2S") != std::string::npos);
+  replay.write_stdin(second_half);
+  replay.close_stdin();
+  const auto replayed = replay.wait();
+  const auto tapped = tap.wait(std::chrono::seconds(30));
+  REQUIRE(replayed.exit_code == 0);
+  INFO(tapped.err);
+  REQUIRE(tapped.exit_code == 0);
+  CHECK_THAT(tapped.err, Catch::Matchers::Contains("requesting retransmission"));
+  CHECK_THAT(tapped.err, Catch::Matchers::Contains("0 unfilled"));
+
+  // Every signal, in sequence order, the early ones from the retransmission server.
+  simdjson::dom::parser a_parser, b_parser;
+  std::stringstream a_lines(replayed.out), b_lines(tapped.out);
+  std::string a, b;
+  std::size_t n = 0;
+  while (std::getline(a_lines, a)) {
+    REQUIRE(std::getline(b_lines, b));
+    simdjson::dom::element x, y;
+    REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
+    REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
+    CHECK(int64_t(x["seq"]) == int64_t(y["seq"]));
+    CHECK(std::string_view(x["story_id"]) == std::string_view(y["story_id"]));
+    CHECK(std::string_view(x["side"]) == std::string_view(y["side"]));
+    ++n;
+  }
+  CHECK_FALSE(std::getline(b_lines, b));
+  CHECK(n > 50);
+}

@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "h2s/publish/moldudp64.hpp"
 #include "h2s/publish/signal_json.hpp"
 #include "h2s/publish/soupbintcp.hpp"
 #include "h2s/publish/wire.hpp"
@@ -22,6 +25,9 @@ using tcp = asio::ip::tcp;
 
 struct TapOptions {
   std::string soup;  // HOST:PORT
+  std::string mold;  // GROUP:PORT
+  std::string retransmit;  // HOST:PORT of the MoldUDP64 retransmission server
+  std::string interface = "127.0.0.1";
   std::string user;
   std::string session;
   std::uint64_t from = 1;
@@ -127,16 +133,127 @@ int tap_soup(const TapOptions& o) {
   }
 }
 
+std::pair<std::string, std::uint16_t> split_endpoint(const std::string& text, const char* option) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw CLI::ValidationError(option, "expects HOST:PORT");
+  return {text.substr(0, colon), static_cast<std::uint16_t>(std::stoul(text.substr(colon + 1)))};
+}
+
+// Joins the group, prints signals in sequence order, fills gaps from the retransmission server.
+int tap_mold(const TapOptions& o) {
+  using udp = asio::ip::udp;
+  const auto [group, port] = split_endpoint(o.mold, "--mold");
+  asio::io_context io;
+  udp::socket socket(io);
+  socket.open(udp::v4());
+  socket.set_option(udp::socket::reuse_address(true));
+  socket.bind(udp::endpoint(asio::ip::address_v4::any(), port));
+  socket.set_option(asio::ip::multicast::join_group(asio::ip::make_address_v4(group), asio::ip::make_address_v4(o.interface)));
+  std::optional<udp::endpoint> retransmit;
+  if (!o.retransmit.empty()) {
+    const auto [host, rport] = split_endpoint(o.retransmit, "--retransmit");
+    retransmit = udp::endpoint(asio::ip::make_address(host), rport);
+  }
+  std::uint64_t expected = o.from;  // 0: start with whatever arrives first
+  std::uint64_t end_of_session = 0;  // the sequence at which the session ended, once known
+  std::map<std::uint64_t, Signal> ahead;  // received beyond a gap, waiting for it to fill
+  std::uint64_t known_end = 0;            // every sequence below this exists (from any packet header)
+  std::uint64_t gaps = 0, unfilled = 0;
+  std::string session;
+  auto last_request = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  std::vector<std::uint8_t> datagram(65536);
+  const auto deliver = [&](std::uint64_t seq, const Signal& signal) {
+    if (seq < expected) return;  // a duplicate (retransmission overlap)
+    if (seq == expected) {
+      print(signal);
+      ++expected;
+      for (auto it = ahead.begin(); it != ahead.end() && it->first <= expected; it = ahead.erase(it)) {
+        if (it->first == expected) {
+          print(it->second);
+          ++expected;
+        }
+      }
+    } else {
+      ahead.emplace(seq, signal);
+    }
+  };
+  for (;;) {
+    if (end_of_session != 0 && expected >= end_of_session) {
+      std::fprintf(stderr, "h2s tap: end of session at sequence %llu; %llu gaps, %llu unfilled\n",
+                   static_cast<unsigned long long>(end_of_session), static_cast<unsigned long long>(gaps),
+                   static_cast<unsigned long long>(unfilled));
+      return unfilled == 0 ? 0 : 1;
+    }
+    // Ask for what is missing, at most every 100 ms.
+    const std::uint64_t missing_to = !ahead.empty() ? ahead.begin()->first : known_end;
+    if (expected != 0 && missing_to > expected && retransmit && !session.empty() &&
+        std::chrono::steady_clock::now() - last_request > std::chrono::milliseconds(100)) {
+      std::uint8_t request[mold::kRequestBytes];
+      const auto count = static_cast<std::uint16_t>(std::min<std::uint64_t>(missing_to - expected, 1000));
+      mold::encode_request(session, expected, count, request);
+      socket.send_to(asio::buffer(request), *retransmit);
+      last_request = std::chrono::steady_clock::now();
+    }
+    pollfd ready{socket.native_handle(), POLLIN, 0};
+    if (::poll(&ready, 1, 5000) <= 0) {
+      if (missing_to > expected) {  // the gap is not coming back
+        unfilled += missing_to - expected;
+        std::fprintf(stderr, "h2s tap: gap at %llu not filled\n", static_cast<unsigned long long>(expected));
+        return 1;
+      }
+      continue;
+    }
+    udp::endpoint from;
+    const std::size_t n = socket.receive_from(asio::buffer(datagram), from);
+    mold::PacketHeader header;
+    std::vector<std::pair<std::uint64_t, Signal>> batch;
+    std::uint64_t seq = 0;
+    const Status parsed = mold::parse_packet({datagram.data(), n}, header, [&](std::span<const std::uint8_t> m) {
+      const std::uint64_t this_seq = header.sequence + seq++;
+      if (m.size() != sizeof(wire::SignalMessage)) return;
+      wire::SignalMessage message;
+      std::memcpy(&message, m.data(), sizeof message);
+      Signal signal;
+      if (wire::decode(message, signal) == Status::ok) batch.emplace_back(this_seq, signal);
+    });
+    if (parsed != Status::ok) continue;  // not MoldUDP64: ignore
+    if (session.empty()) {
+      session = std::string(header.session_view());
+      std::fprintf(stderr, "h2s tap: joined session %s at sequence %llu\n", session.c_str(),
+                   static_cast<unsigned long long>(header.sequence));
+      if (expected == 0) expected = header.sequence;
+    }
+    const bool data = header.count != mold::kEndOfSession && header.count != 0;
+    if (header.count == mold::kEndOfSession) end_of_session = header.sequence;
+    // A header proves every earlier sequence exists; one beyond what we hold opens a gap.
+    const std::uint64_t header_end = header.sequence + (data ? header.count : 0);
+    if (header.sequence > expected && known_end <= expected) {
+      ++gaps;
+      std::fprintf(stderr, "h2s tap: gap: expected %llu, got %llu; requesting retransmission\n",
+                   static_cast<unsigned long long>(expected), static_cast<unsigned long long>(header.sequence));
+    }
+    known_end = std::max(known_end, header_end);
+    for (const auto& [s, signal] : batch) deliver(s, signal);
+  }
+}
+
 }  // namespace
 
 void add_tap_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<TapOptions>();
   CLI::App* cmd = app.add_subcommand("tap", "Subscribe to a running binary feed and print one JSON signal per line");
-  cmd->add_option("--soup", options->soup, "SoupBinTCP server HOST:PORT")->required();
+  auto* soup = cmd->add_option("--soup", options->soup, "SoupBinTCP server HOST:PORT");
+  auto* mold = cmd->add_option("--mold", options->mold, "MoldUDP64 group GROUP:PORT to join");
+  soup->excludes(mold);
+  cmd->add_option("--retransmit", options->retransmit, "MoldUDP64 retransmission server HOST:PORT (gaps are filled from it)");
+  cmd->add_option("--interface", options->interface, "Interface address to join the group on")->default_val("127.0.0.1");
   cmd->add_option("--user", options->user, "Username (or H2S_SOUP_USER); password from H2S_SOUP_PASSWORD");
   cmd->add_option("--session", options->session, "Session to log in to (default: the current one)");
   cmd->add_option("--from", options->from, "First sequence number wanted (0: only new signals)")->default_val(1);
-  cmd->callback([options, &exit_code] { exit_code = tap_soup(*options); });
+  cmd->callback([options, &exit_code] {
+    if (options->soup.empty() && options->mold.empty()) throw CLI::ValidationError("tap", "needs --soup or --mold");
+    exit_code = options->soup.empty() ? tap_mold(*options) : tap_soup(*options);
+  });
 }
 
 }  // namespace h2s::tools
