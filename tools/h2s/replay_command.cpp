@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "default_paths.hpp"
+#include "endpoint.hpp"
 #include "h2s/pipeline/replay_pipeline.hpp"
 #include "h2s/rules/compiled_pack.hpp"
 
@@ -41,20 +42,6 @@ struct ReplayOptions {
   bool reload_on_sighup = false;
   bool quiet = false;
 };
-
-// "host:port" with a numeric port.
-std::pair<std::string, std::uint16_t> parse_endpoint(const std::string& text, const std::string& option) {
-  const auto colon = text.rfind(':');
-  unsigned long port = 70000;
-  try {
-    if (colon != std::string::npos) port = std::stoul(text.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (colon == std::string::npos || colon == 0 || port > 65535) {
-    throw CLI::ValidationError(option, "expects HOST:PORT, not '" + text + "'");
-  }
-  return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
 
 // The binary feed from the command line; the SoupBinTCP password only from the environment.
 std::optional<publish::BinaryFeedOptions> feed_options(const ReplayOptions& o) {

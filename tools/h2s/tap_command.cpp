@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "endpoint.hpp"
 #include "h2s/publish/moldudp64.hpp"
 #include "h2s/publish/signal_json.hpp"
 #include "h2s/publish/soupbintcp.hpp"
@@ -43,8 +44,7 @@ void print(const Signal& signal) {
 
 // Logs in, prints every sequenced signal, reports gaps, answers with client heartbeats.
 int tap_soup(const TapOptions& o) {
-  const auto colon = o.soup.rfind(':');
-  if (colon == std::string::npos) throw CLI::ValidationError("--soup", "expects HOST:PORT");
+  const auto [host, port] = parse_endpoint(o.soup, "--soup");
   const char* password = std::getenv("H2S_SOUP_PASSWORD");
   const char* env_user = std::getenv("H2S_SOUP_USER");
   const std::string user = !o.user.empty() ? o.user : (env_user != nullptr ? env_user : "");
@@ -54,7 +54,7 @@ int tap_soup(const TapOptions& o) {
   asio::io_context io;
   tcp::socket socket(io);
   tcp::resolver resolver(io);
-  asio::connect(socket, resolver.resolve(o.soup.substr(0, colon), o.soup.substr(colon + 1)));
+  asio::connect(socket, resolver.resolve(host, std::to_string(port)));
   std::uint8_t packet[64];
   asio::write(socket, asio::buffer(packet, soup::encode_login_request(user, password, o.session, o.from, packet)));
 
@@ -133,16 +133,10 @@ int tap_soup(const TapOptions& o) {
   }
 }
 
-std::pair<std::string, std::uint16_t> split_endpoint(const std::string& text, const char* option) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw CLI::ValidationError(option, "expects HOST:PORT");
-  return {text.substr(0, colon), static_cast<std::uint16_t>(std::stoul(text.substr(colon + 1)))};
-}
-
 // Joins the group, prints signals in sequence order, fills gaps from the retransmission server.
 int tap_mold(const TapOptions& o) {
   using udp = asio::ip::udp;
-  const auto [group, port] = split_endpoint(o.mold, "--mold");
+  const auto [group, port] = parse_endpoint(o.mold, "--mold");
   asio::io_context io;
   udp::socket socket(io);
   socket.open(udp::v4());
@@ -151,7 +145,7 @@ int tap_mold(const TapOptions& o) {
   socket.set_option(asio::ip::multicast::join_group(asio::ip::make_address_v4(group), asio::ip::make_address_v4(o.interface)));
   std::optional<udp::endpoint> retransmit;
   if (!o.retransmit.empty()) {
-    const auto [host, rport] = split_endpoint(o.retransmit, "--retransmit");
+    const auto [host, rport] = parse_endpoint(o.retransmit, "--retransmit");
     retransmit = udp::endpoint(asio::ip::make_address(host), rport);
   }
   std::uint64_t expected = o.from;  // 0: start with whatever arrives first
