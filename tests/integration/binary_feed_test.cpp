@@ -21,6 +21,35 @@
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// A tap's JSON lines against the replay's own: same signals, same order, every field; scores
+// within the wire's 10^-6 fixed point (printed to 10^-4).
+void expect_same_signals(const std::string& replayed, const std::string& tapped) {
+  simdjson::dom::parser a_parser, b_parser;
+  std::stringstream a_lines(replayed), b_lines(tapped);
+  std::string a, b;
+  std::size_t n = 0;
+  while (std::getline(a_lines, a)) {
+    REQUIRE(std::getline(b_lines, b));
+    simdjson::dom::element x, y;
+    REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
+    REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
+    for (const char* key : {"seq", "ts_source_us", "ts_recv_us", "ts_signal_us"}) CHECK(int64_t(x[key]) == int64_t(y[key]));
+    for (const char* key : {"story_id", "chain_id", "vendor", "ticker", "side", "topic", "rule"}) {
+      CHECK(std::string_view(x[key]) == std::string_view(y[key]));
+    }
+    for (const char* key : {"strength", "sentiment", "delta", "novelty", "confidence", "relevance"}) {
+      CHECK(double(x[key]) == Approx(double(y[key])).margin(2e-4));
+    }
+    ++n;
+  }
+  CHECK_FALSE(std::getline(b_lines, b));
+  CHECK(n > 50);
+}
+
+}  // namespace
+
 TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout, then End of Session") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
   const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
@@ -28,14 +57,7 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
                              "--session", "SAMPLE"},
                             true);
   // The port is announced on stderr once the feed is up.
-  std::uint16_t port = 0;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (port == 0 && std::chrono::steady_clock::now() < until) {
-    const std::string err = replay.err_so_far();
-    const auto at = err.find("SoupBinTCP feed on port ");
-    if (at != std::string::npos && err.find(',', at) != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const std::uint16_t port = replay.announced_port("SoupBinTCP feed on port ");
   REQUIRE(port != 0);
 
   asio::io_context io;
@@ -101,21 +123,10 @@ TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay'
   const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
   h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--soup-listen", "127.0.0.1:0", "--soup-user", "desk"},
                             true);
-  std::uint16_t port = 0;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (port == 0 && std::chrono::steady_clock::now() < until) {
-    const std::string err = replay.err_so_far();
-    const auto at = err.find("SoupBinTCP feed on port ");
-    if (at != std::string::npos && err.find(',', at) != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const std::uint16_t port = replay.announced_port("SoupBinTCP feed on port ");
   REQUIRE(port != 0);
   h2s::test::Process tap({H2S_BINARY, "tap", "--soup", "127.0.0.1:" + std::to_string(port), "--user", "desk"});
-  const auto logged_in_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (tap.err_so_far().find("logged in") == std::string::npos && std::chrono::steady_clock::now() < logged_in_by) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  REQUIRE(tap.err_so_far().find("logged in to session H2S") != std::string::npos);
+  REQUIRE(tap.wait_for_err("logged in to session H2S"));
   replay.write_stdin(feed);
   replay.close_stdin();
   const auto replayed = replay.wait();
@@ -126,26 +137,7 @@ TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay'
   CHECK_THAT(tapped.err, Catch::Matchers::Contains("end of session"));
   CHECK_THAT(tapped.err, Catch::Matchers::Contains("0 gaps"));
 
-  simdjson::dom::parser a_parser, b_parser;
-  std::stringstream a_lines(replayed.out), b_lines(tapped.out);
-  std::string a, b;
-  std::size_t n = 0;
-  while (std::getline(a_lines, a)) {
-    REQUIRE(std::getline(b_lines, b));
-    simdjson::dom::element x, y;
-    REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
-    REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
-    for (const char* key : {"seq", "ts_source_us", "ts_recv_us", "ts_signal_us"}) CHECK(int64_t(x[key]) == int64_t(y[key]));
-    for (const char* key : {"story_id", "chain_id", "vendor", "ticker", "side", "topic", "rule"}) {
-      CHECK(std::string_view(x[key]) == std::string_view(y[key]));
-    }
-    for (const char* key : {"strength", "sentiment", "delta", "novelty", "confidence", "relevance"}) {
-      CHECK(double(x[key]) == Approx(double(y[key])).margin(2e-4));  // 10^-6 fixed point, printed to 10^-4
-    }
-    ++n;
-  }
-  CHECK_FALSE(std::getline(b_lines, b));
-  CHECK(n > 50);
+  expect_same_signals(replayed.out, tapped.out);
 }
 
 TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmission server") {
@@ -162,25 +154,14 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
   for (int i = 0; std::getline(feed, line); ++i) (i < 90 ? first_half : second_half) += line + "\n";
 
   h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--mold-group", group, "--linger-ms", "1500"}, true);
-  std::uint16_t retransmit = 0;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (retransmit == 0 && std::chrono::steady_clock::now() < until) {
-    const std::string err = replay.err_so_far();
-    const auto at = err.find("retransmissions on port ");
-    if (at != std::string::npos && err.find('\n', at) != std::string::npos) retransmit = static_cast<std::uint16_t>(std::stoi(err.substr(at + 24)));
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const std::uint16_t retransmit = replay.announced_port("retransmissions on port ");
   REQUIRE(retransmit != 0);
   replay.write_stdin(first_half);  // published before anyone listens
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   h2s::test::Process tap({H2S_BINARY, "tap", "--mold", group, "--retransmit", "127.0.0.1:" + std::to_string(retransmit),
                           "--from", "1"});
-  const auto joined_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (tap.err_so_far().find("joined session") == std::string::npos && std::chrono::steady_clock::now() < joined_by) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  REQUIRE(tap.err_so_far().find("joined session H2S") != std::string::npos);
+  REQUIRE(tap.wait_for_err("joined session H2S"));
   replay.write_stdin(second_half);
   replay.close_stdin();
   const auto replayed = replay.wait();
@@ -192,20 +173,5 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
   CHECK_THAT(tapped.err, Catch::Matchers::Contains("0 unfilled"));
 
   // Every signal, in sequence order, the early ones from the retransmission server.
-  simdjson::dom::parser a_parser, b_parser;
-  std::stringstream a_lines(replayed.out), b_lines(tapped.out);
-  std::string a, b;
-  std::size_t n = 0;
-  while (std::getline(a_lines, a)) {
-    REQUIRE(std::getline(b_lines, b));
-    simdjson::dom::element x, y;
-    REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
-    REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
-    CHECK(int64_t(x["seq"]) == int64_t(y["seq"]));
-    CHECK(std::string_view(x["story_id"]) == std::string_view(y["story_id"]));
-    CHECK(std::string_view(x["side"]) == std::string_view(y["side"]));
-    ++n;
-  }
-  CHECK_FALSE(std::getline(b_lines, b));
-  CHECK(n > 50);
+  expect_same_signals(replayed.out, tapped.out);
 }

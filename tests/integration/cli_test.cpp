@@ -149,13 +149,7 @@ TEST_CASE("h2s replay reloads its rule pack on SIGHUP and refuses a broken one")
   };
   // The feed comes through a pipe, so each reload is known to land between lines.
   h2s::test::Process replay({kH2s, "replay", "--input", "-", "--rules", pack.string(), "--reload-on-sighup"}, true);
-  auto wait_for = [&](const std::string& text) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (replay.err_so_far().find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return replay.err_so_far().find(text) != std::string::npos;
-  };
+  auto wait_for = [&](const std::string& text) { return replay.wait_for_err(text, std::chrono::seconds(60)); };
   REQUIRE(wait_for("send SIGHUP to pid"));
   replay.write_stdin(story(0) + story(1));
   dir.write("pack/99_broken.toml", "[[rule]]\nid = \"x\"\ntopic = \"nvda.gpu\"\ntickers = [\"NVDA\"]\npatterns = ['(']\n");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -86,6 +87,32 @@ class Process {
 
   void signal(int sig) const { kill(pid_, sig); }
   [[nodiscard]] std::string err_so_far() const { return read_file(err_path_); }
+
+  // Waits (bounded) until the child's stderr holds `text`.
+  bool wait_for_err(const std::string& text, std::chrono::seconds limit = std::chrono::seconds(30)) const {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (err_so_far().find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return err_so_far().find(text) != std::string::npos;
+  }
+  // Waits (bounded) for "<prefix><digits>" followed by another character on stderr; 0 on timeout.
+  std::uint16_t announced_port(const std::string& prefix, std::chrono::seconds limit = std::chrono::seconds(30)) const {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    do {
+      const std::string err = err_so_far();
+      const auto at = err.find(prefix);
+      if (at != std::string::npos) {
+        std::size_t end = at + prefix.size();
+        while (end < err.size() && err[end] >= '0' && err[end] <= '9') ++end;
+        if (end < err.size() && end > at + prefix.size()) {
+          return static_cast<std::uint16_t>(std::stoi(err.substr(at + prefix.size(), end - at - prefix.size())));
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < until);
+    return 0;
+  }
 
   // Waits up to `deadline`; a process still running then is killed (exit_code -1).
   ProcessResult wait(std::chrono::seconds deadline = std::chrono::seconds(60)) {
