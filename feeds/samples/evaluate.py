@@ -37,6 +37,8 @@ def main():
     stream = sys.stdin if args.signals == "-" else open(args.signals)
     for line in stream:
         s = json.loads(line)
+        if s.get("type") != "signal":
+            continue  # cancels withdraw signals of deleted stories; they are not labelled
         got[s["story_id"]].add((s["ticker"], s["side"], s["topic"]))
 
     want = collections.defaultdict(set)

@@ -19,6 +19,7 @@ class CountingSink final : public h2s::pipeline::SignalSink {
  public:
   std::uint64_t signals = 0;
   void on_signal(h2s::Signal&) noexcept override { ++signals; }
+  void on_story_deleted(std::string_view, h2s::Vendor, std::int64_t) noexcept override {}
 };
 
 std::string read_feed() {

@@ -32,6 +32,7 @@ TEST_CASE("A signal renders as one valid JSON line with every contract field") {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE(parser.parse(buffer, n - 1).get(doc) == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["type"]) == "signal");
   CHECK(int64_t(doc["seq"]) == 7);
   CHECK(std::string_view(doc["story_id"]) == "id \"quoted\" \\ and\ncontrol");
   CHECK(std::string_view(doc["ticker"]) == "AMZN");
@@ -57,4 +58,27 @@ TEST_CASE("The worst-case signal fits the documented bound") {
   s.ts_source_us = s.ts_recv_us = s.ts_decode_us = s.ts_match_us = s.ts_score_us = s.ts_signal_us = INT64_MIN;
   char buffer[h2s::publish::kMaxSignalJsonBytes];
   CHECK(h2s::publish::format_signal_json(s, buffer) <= sizeof buffer);
+}
+
+TEST_CASE("A cancel renders as one JSON line naming the signal it withdraws") {
+  h2s::Cancel c;
+  c.seq = 9;
+  c.cancelled = 4;
+  c.vendor = h2s::Vendor::alpaca;
+  c.ts_us = 1764682200000300;
+  REQUIRE(c.ticker.assign("NVDA"));
+  REQUIRE(c.story_id.assign("a-1"));
+  char buffer[h2s::publish::kMaxSignalJsonBytes];
+  const std::size_t n = h2s::publish::format_cancel_json(c, buffer);
+  REQUIRE(buffer[n - 1] == '\n');
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(buffer, n - 1).get(doc) == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["type"]) == "cancel");
+  CHECK(int64_t(doc["seq"]) == 9);
+  CHECK(int64_t(doc["cancels"]) == 4);
+  CHECK(std::string_view(doc["story_id"]) == "a-1");
+  CHECK(std::string_view(doc["vendor"]) == "alpaca");
+  CHECK(std::string_view(doc["ticker"]) == "NVDA");
+  CHECK(int64_t(doc["ts_us"]) == 1764682200000300);
 }

@@ -93,13 +93,40 @@ TEST_CASE("Messages that are not signals, or carry an invalid side, are refused"
   CHECK(h2s::wire::decode(message, out) == h2s::Status::unknown_format);
 }
 
-TEST_CASE("A cancel names the withdrawn signal's sequence, ticker and story") {
-  const h2s::wire::CancelMessage cancel = h2s::wire::encode_cancel(42, 17, 1764682200000000, "AMZN", "48000003");
+TEST_CASE("A cancel names the withdrawn signal's sequence, ticker and story, and round-trips") {
+  h2s::Cancel in;
+  in.seq = 42;
+  in.cancelled = 17;
+  in.ts_us = 1764682200000000;
+  in.vendor = h2s::Vendor::benzinga;
+  REQUIRE(in.ticker.assign("AMZN"));
+  REQUIRE(in.story_id.assign("48000003"));
+  const h2s::wire::CancelMessage cancel = h2s::wire::encode(in);
   CHECK(cancel.type == 'C');
   CHECK(cancel.version == h2s::wire::kVersion);
+  CHECK(cancel.vendor == static_cast<std::uint8_t>(h2s::Vendor::benzinga));
   CHECK(cancel.sequence.get() == 42);
   CHECK(cancel.cancelled.get() == 17);
   CHECK(cancel.ts_us.get() == 1764682200000000);
   CHECK(std::string(cancel.ticker.chars.data(), 8) == "AMZN    ");
   CHECK(std::string(cancel.story_id.chars.data(), 8) == "48000003");
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(&cancel);
+  CHECK(bytes[8 + 7] == 42);  // big-endian: the low byte last
+  CHECK(bytes[16 + 7] == 17);
+
+  h2s::Cancel out;
+  REQUIRE(h2s::wire::decode(cancel, out) == h2s::Status::ok);
+  CHECK(out.seq == 42);
+  CHECK(out.cancelled == 17);
+  CHECK(out.ts_us == 1764682200000000);
+  CHECK(out.vendor == h2s::Vendor::benzinga);
+  CHECK(out.ticker.view() == "AMZN");
+  CHECK(out.story_id.view() == "48000003");
+
+  h2s::wire::CancelMessage bad = cancel;
+  bad.type = 'S';
+  CHECK(h2s::wire::decode(bad, out) == h2s::Status::unknown_format);
+  bad = cancel;
+  bad.vendor = 200;
+  CHECK(h2s::wire::decode(bad, out) == h2s::Status::wrong_type);
 }

@@ -35,6 +35,12 @@ void expect_same_signals(const std::string& replayed, const std::string& tapped)
     simdjson::dom::element x, y;
     REQUIRE(a_parser.parse(a).get(x) == simdjson::SUCCESS);
     REQUIRE(b_parser.parse(b).get(y) == simdjson::SUCCESS);
+    REQUIRE(std::string_view(x["type"]) == std::string_view(y["type"]));
+    if (std::string_view(x["type"]) == "cancel") {
+      CHECK(a == b);  // a cancel has no fixed-point fields: the lines are byte-identical
+      ++n;
+      continue;
+    }
     for (const char* key : {"seq", "ts_source_us", "ts_recv_us", "ts_signal_us"}) CHECK(int64_t(x[key]) == int64_t(y[key]));
     for (const char* key : {"story_id", "chain_id", "vendor", "ticker", "side", "topic", "rule"}) {
       CHECK(std::string_view(x[key]) == std::string_view(y[key]));
@@ -71,6 +77,7 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
   replay.close_stdin();
 
   std::vector<h2s::Signal> received;
+  std::vector<h2s::Cancel> cancels;
   char last = 0;
   bool accepted = false;
   for (;;) {
@@ -83,13 +90,21 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
     REQUIRE_FALSE(ec);
     last = static_cast<char>(body[0]);
     if (last == 'A') accepted = true;
-    if (last == 'S') {
+    if (last == 'S' && body[1] == h2s::wire::kSignalType) {
       REQUIRE(body.size() - 1 == sizeof(h2s::wire::SignalMessage));
       h2s::wire::SignalMessage message;
       std::memcpy(&message, body.data() + 1, sizeof message);
       h2s::Signal signal;
       REQUIRE(h2s::wire::decode(message, signal) == h2s::Status::ok);
       received.push_back(signal);
+    }
+    if (last == 'S' && body[1] == h2s::wire::kCancelType) {
+      REQUIRE(body.size() - 1 == sizeof(h2s::wire::CancelMessage));
+      h2s::wire::CancelMessage message;
+      std::memcpy(&message, body.data() + 1, sizeof message);
+      h2s::Cancel cancel;
+      REQUIRE(h2s::wire::decode(message, cancel) == h2s::Status::ok);
+      cancels.push_back(cancel);
     }
     if (last == 'Z') break;
   }
@@ -102,10 +117,18 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
   simdjson::dom::parser parser;
   std::stringstream lines(result.out);
   std::string line;
-  std::size_t i = 0;
+  std::size_t i = 0, c = 0;
   while (std::getline(lines, line)) {
     simdjson::dom::element doc;
     REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    if (std::string_view(doc["type"]) == "cancel") {
+      REQUIRE(c < cancels.size());
+      CHECK(cancels[c].seq == static_cast<std::uint64_t>(int64_t(doc["seq"])));
+      CHECK(cancels[c].cancelled == static_cast<std::uint64_t>(int64_t(doc["cancels"])));
+      CHECK(cancels[c].story_id.view() == std::string_view(doc["story_id"]));
+      ++c;
+      continue;
+    }
     REQUIRE(i < received.size());
     CHECK(received[i].seq == static_cast<std::uint64_t>(int64_t(doc["seq"])));
     CHECK(received[i].story_id.view() == std::string_view(doc["story_id"]));
@@ -116,6 +139,8 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
   }
   CHECK(i == received.size());
   CHECK(i > 50);
+  CHECK(c == cancels.size());
+  CHECK(c == 2);
 }
 
 TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay's own output") {

@@ -30,12 +30,19 @@ TEST_CASE("h2s replay writes contract-conforming JSON signals and a balanced sum
   std::stringstream lines(result.out);
   std::string line;
   std::int64_t expected_seq = 1;
+  int cancels = 0;
   while (std::getline(lines, line)) {
     INFO(line);
     simdjson::dom::element doc;
     REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
     CHECK(int64_t(doc["seq"]) == expected_seq++);
     CHECK(doc["story_id"].is_string());
+    if (std::string_view(doc["type"]) == "cancel") {  // withdraws an earlier signal (replay_test checks which)
+      ++cancels;
+      CHECK(int64_t(doc["cancels"]) < int64_t(doc["seq"]));
+      continue;
+    }
+    REQUIRE(std::string_view(doc["type"]) == "signal");
     CHECK(doc["ticker"].is_string());
     const std::string_view side = doc["side"];
     CHECK((side == "buy" || side == "sell"));
@@ -52,6 +59,8 @@ TEST_CASE("h2s replay writes contract-conforming JSON signals and a balanced sum
     CHECK(int64_t(doc["ts_signal_us"]) >= int64_t(doc["ts_recv_us"]));
   }
   CHECK(expected_seq > 50);
+  CHECK(cancels == 2);
+  CHECK_THAT(result.err, Contains("cancels published 2, untracked 0"));
 }
 
 TEST_CASE("h2s replay is byte-identical across runs and speeds up nothing it should not") {

@@ -26,7 +26,7 @@ namespace {
 struct Run {
   std::string output;
   std::uint64_t messages = 0, stories = 0, control = 0, signals = 0, published = 0;
-  std::uint64_t cancels = 0, revisions = 0, revisions_unmoved = 0, near_duplicates = 0;
+  std::uint64_t cancels = 0, cancels_published = 0, revisions = 0, revisions_unmoved = 0, near_duplicates = 0;
   std::map<std::string, std::uint64_t> rejected;
   std::map<StoryOutcome, std::uint64_t> outcomes;
   bool balanced = false;
@@ -54,6 +54,7 @@ Run replay(Layout layout, const std::filesystem::path& input = h2s::test::sample
   run.stories = counters.stories.get();
   run.control = counters.control.get();
   run.signals = counters.signals.get();
+  run.cancels_published = counters.cancels_published.get();
   run.published = counters.published.get();
   run.cancels = counters.cancels.get();
   run.revisions = counters.revisions.get();
@@ -99,6 +100,7 @@ std::map<std::string, std::set<std::string>> signals_by_story(const std::string&
   while (std::getline(lines, line)) {
     simdjson::dom::element doc;
     REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    if (std::string_view(doc["type"]) != "signal") continue;
     out[std::string(std::string_view(doc["story_id"]))].insert(std::string(std::string_view(doc["ticker"])) + ":" +
                                                                std::string(std::string_view(doc["side"])) + ":" +
                                                                std::string(std::string_view(doc["topic"])));
@@ -127,6 +129,40 @@ TEST_CASE("Replay of the sample feed accounts for every line and message") {
   CHECK(run.outcomes.at(StoryOutcome::duplicate) == duplicates);
   CHECK(run.outcomes.at(StoryOutcome::deleted) == deletes);
   CHECK(run.signals == run.published);
+
+  // Each delete of a signalled story withdraws exactly that story's signals, each by its sequence
+  // number, and the cancels take their own places in the one gap-free sequence.
+  simdjson::dom::parser parser;
+  std::stringstream lines(run.output);
+  std::string line;
+  std::map<std::int64_t, std::string> signal_story;  // seq -> "story_id ticker"
+  std::set<std::string> cancelled_stories;
+  std::int64_t next_seq = 1, cancel_lines = 0;
+  while (std::getline(lines, line)) {
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    const std::int64_t seq = doc["seq"];
+    CHECK(seq == next_seq++);
+    const std::string who = std::string(std::string_view(doc["story_id"])) + " " + std::string(std::string_view(doc["ticker"]));
+    if (std::string_view(doc["type"]) == "signal") {
+      signal_story[seq] = who;
+      continue;
+    }
+    REQUIRE(std::string_view(doc["type"]) == "cancel");
+    ++cancel_lines;
+    const std::int64_t cancelled = doc["cancels"];
+    INFO(line);
+    REQUIRE(signal_story.count(cancelled) == 1);
+    CHECK(signal_story[cancelled] == who);
+    cancelled_stories.insert(std::string(std::string_view(doc["story_id"])));
+  }
+  std::set<std::string> labelled_cancels;
+  for (const auto& row : expected_labels()) {
+    if (row.expect == "cancel") labelled_cancels.insert(row.story_id);
+  }
+  CHECK(cancelled_stories == labelled_cancels);
+  CHECK(cancel_lines == static_cast<std::int64_t>(run.cancels_published));
+  CHECK(cancel_lines >= static_cast<std::int64_t>(cancels));
   // Each malformed line in the sample is rejected for its own reason.
   const std::map<std::string, std::uint64_t> rejected{{"malformed_json", 3}, {"unknown_format", 2},
                                                       {"missing_field", 3},  {"bad_timestamp", 1},

@@ -113,13 +113,15 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
                    static_cast<unsigned long long>(c.rejected[i].get()));
     }
   }
-  std::fprintf(err, "\n  signals    %8llu  (published %llu)\n", static_cast<unsigned long long>(c.signals.get()),
-               static_cast<unsigned long long>(c.published.get()));
+  std::fprintf(err, "\n  signals    %8llu  (published %llu; cancels published %llu, untracked %llu)\n",
+               static_cast<unsigned long long>(c.signals.get()), static_cast<unsigned long long>(c.published.get()),
+               static_cast<unsigned long long>(c.cancels_published.get()),
+               static_cast<unsigned long long>(c.cancels_untracked.get()));
   if (c.rule_swaps.get() != 0 || report.reloads_failed != 0) {
     std::fprintf(err, "  reloads    %llu swapped in, %llu refused\n", static_cast<unsigned long long>(c.rule_swaps.get()),
                  static_cast<unsigned long long>(report.reloads_failed));
   }
-  std::fprintf(err, "  scoring    near-duplicates %llu, revisions %llu (unmoved %llu), throttled %llu, cancels %llu\n",
+  std::fprintf(err, "  scoring    near-duplicates %llu, revisions %llu (unmoved %llu), throttled %llu, deletes of signalled stories %llu\n",
                static_cast<unsigned long long>(c.near_duplicates.get()), static_cast<unsigned long long>(c.revisions.get()),
                static_cast<unsigned long long>(c.revisions_unmoved.get()), static_cast<unsigned long long>(c.throttled.get()),
                static_cast<unsigned long long>(c.cancels.get()));

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,34 @@ struct TapOptions {
   int heartbeat_ms = 1000;
 };
 
-void print(const Signal& signal) {
+// A sequenced message as its JSON line (signal or cancel) and its own sequence number; an
+// unknown or malformed message renders as nothing (it still takes its place in the sequence).
+struct Rendered {
+  std::uint64_t sequence = 0;
+  std::string line;
+};
+
+std::optional<Rendered> render(std::span<const std::uint8_t> payload) {
   char line[publish::kMaxSignalJsonBytes];
-  const std::size_t n = publish::format_signal_json(signal, line);
-  std::fwrite(line, 1, n, stdout);
+  if (payload.size() == sizeof(wire::SignalMessage) && payload[0] == wire::kSignalType) {
+    wire::SignalMessage message;
+    std::memcpy(&message, payload.data(), sizeof message);
+    Signal signal;
+    if (wire::decode(message, signal) != Status::ok) return std::nullopt;
+    return Rendered{signal.seq, std::string(line, publish::format_signal_json(signal, line))};
+  }
+  if (payload.size() == sizeof(wire::CancelMessage) && payload[0] == wire::kCancelType) {
+    wire::CancelMessage message;
+    std::memcpy(&message, payload.data(), sizeof message);
+    Cancel cancel;
+    if (wire::decode(message, cancel) != Status::ok) return std::nullopt;
+    return Rendered{cancel.seq, std::string(line, publish::format_cancel_json(cancel, line))};
+  }
+  return std::nullopt;
+}
+
+void print(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
 }
 
@@ -103,22 +128,18 @@ int tap_soup(const TapOptions& o) {
                        !frame.payload.empty() && frame.payload[0] == 'A' ? "not authorized" : "session or sequence not available");
           return 1;
         case soup::PacketType::sequenced_data: {
-          if (frame.payload.size() == sizeof(wire::SignalMessage) && frame.payload[0] == wire::kSignalType) {
-            wire::SignalMessage message;
-            std::memcpy(&message, frame.payload.data(), sizeof message);
-            Signal signal;
-            if (wire::decode(message, signal) == Status::ok) {
-              if (signal.seq != expected) {
-                ++gaps;
-                std::fprintf(stderr, "h2s tap: gap: expected sequence %llu, got %llu\n",
-                             static_cast<unsigned long long>(expected), static_cast<unsigned long long>(signal.seq));
-              }
-              expected = signal.seq + 1;
-              print(signal);
-              break;
-            }
+          const std::optional<Rendered> message = render(frame.payload);
+          if (!message) {
+            ++expected;  // a message type this tap does not know: counted in the sequence, not printed
+            break;
           }
-          ++expected;  // another message type: counted in the sequence, not printed
+          if (message->sequence != expected) {
+            ++gaps;
+            std::fprintf(stderr, "h2s tap: gap: expected sequence %llu, got %llu\n",
+                         static_cast<unsigned long long>(expected), static_cast<unsigned long long>(message->sequence));
+          }
+          expected = message->sequence + 1;
+          print(message->line);
           break;
         }
         case soup::PacketType::end_of_session:
@@ -150,16 +171,16 @@ int tap_mold(const TapOptions& o) {
   }
   std::uint64_t expected = o.from;  // 0: start with whatever arrives first
   std::uint64_t end_of_session = 0;  // the sequence at which the session ended, once known
-  std::map<std::uint64_t, Signal> ahead;  // received beyond a gap, waiting for it to fill
+  std::map<std::uint64_t, std::string> ahead;  // received beyond a gap, waiting for it to fill
   std::uint64_t known_end = 0;            // every sequence below this exists (from any packet header)
   std::uint64_t gaps = 0, unfilled = 0;
   std::string session;
   auto last_request = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   std::vector<std::uint8_t> datagram(65536);
-  const auto deliver = [&](std::uint64_t seq, const Signal& signal) {
+  const auto deliver = [&](std::uint64_t seq, const std::string& line) {
     if (seq < expected) return;  // a duplicate (retransmission overlap)
     if (seq == expected) {
-      print(signal);
+      print(line);
       ++expected;
       for (auto it = ahead.begin(); it != ahead.end() && it->first <= expected; it = ahead.erase(it)) {
         if (it->first == expected) {
@@ -168,7 +189,7 @@ int tap_mold(const TapOptions& o) {
         }
       }
     } else {
-      ahead.emplace(seq, signal);
+      ahead.emplace(seq, line);
     }
   };
   for (;;) {
@@ -200,15 +221,13 @@ int tap_mold(const TapOptions& o) {
     udp::endpoint from;
     const std::size_t n = socket.receive_from(asio::buffer(datagram), from);
     mold::PacketHeader header;
-    std::vector<std::pair<std::uint64_t, Signal>> batch;
+    std::vector<std::pair<std::uint64_t, std::string>> batch;
     std::uint64_t seq = 0;
     const Status parsed = mold::parse_packet({datagram.data(), n}, header, [&](std::span<const std::uint8_t> m) {
       const std::uint64_t this_seq = header.sequence + seq++;
-      if (m.size() != sizeof(wire::SignalMessage)) return;
-      wire::SignalMessage message;
-      std::memcpy(&message, m.data(), sizeof message);
-      Signal signal;
-      if (wire::decode(message, signal) == Status::ok) batch.emplace_back(this_seq, signal);
+      std::optional<Rendered> message = render(m);
+      // An unknown message type still fills its sequence number (as an empty line, not printed).
+      batch.emplace_back(this_seq, message ? std::move(message->line) : std::string());
     });
     if (parsed != Status::ok) continue;  // not MoldUDP64: ignore
     if (session.empty()) {
@@ -227,7 +246,7 @@ int tap_mold(const TapOptions& o) {
                    static_cast<unsigned long long>(expected), static_cast<unsigned long long>(header.sequence));
     }
     known_end = std::max(known_end, header_end);
-    for (const auto& [s, signal] : batch) deliver(s, signal);
+    for (const auto& [s, line] : batch) deliver(s, line);
   }
 }
 
@@ -235,7 +254,7 @@ int tap_mold(const TapOptions& o) {
 
 void add_tap_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<TapOptions>();
-  CLI::App* cmd = app.add_subcommand("tap", "Subscribe to a running binary feed and print one JSON signal per line");
+  CLI::App* cmd = app.add_subcommand("tap", "Subscribe to a running binary feed and print one JSON line per signal or cancel");
   auto* soup = cmd->add_option("--soup", options->soup, "SoupBinTCP server HOST:PORT");
   auto* mold = cmd->add_option("--mold", options->mold, "MoldUDP64 group GROUP:PORT to join");
   soup->excludes(mold);

@@ -75,7 +75,10 @@ void Processor::on_story(const Story& story) noexcept {
   if (!scorer_.admit(story, decoded_us, *score_)) {
     counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
     if (score_->near_duplicate) counters_.near_duplicates.add();
-    if (score_->cancel) counters_.cancels.add();
+    if (score_->cancel) {
+      counters_.cancels.add();
+      sink_.on_story_deleted(story.id, story.vendor, decoded_us);
+    }
     return;
   }
   if (matcher_->match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();

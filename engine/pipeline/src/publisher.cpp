@@ -1,16 +1,60 @@
 #include "h2s/pipeline/publisher.hpp"
 
 #include "h2s/model/clock.hpp"
+#include "h2s/scoring/fingerprint.hpp"
 
 namespace h2s::pipeline {
 
+Publisher::Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
+                     publish::BinaryFeed* feed, const PublisherOptions& options)
+    : writer_(writer),
+      clock_(clock),
+      counters_(counters),
+      feed_(feed),
+      stories_(options.story_capacity, options.story_window_us) {}
+
 void Publisher::on_signal(Signal& signal) noexcept {
-  signal.seq = feed_ != nullptr ? feed_->next_sequence() : sequence_ + 1;
+  signal.seq = next_sequence();
   sequence_ = signal.seq;
   signal.ts_signal_us = clock_ == ClockMode::live ? wall_clock_us() : signal.ts_score_us;
   if (feed_ != nullptr && !feed_->publish(signal)) counters_.output_errors.add();
   if (!writer_.write(signal)) counters_.output_errors.add();
   counters_.published.add();
+
+  const std::uint64_t key = scoring::story_key(signal.story_id.view(), static_cast<std::uint8_t>(signal.vendor));
+  const PublishedStory* known = stories_.find(key, signal.ts_score_us);
+  PublishedStory story = known != nullptr ? *known : PublishedStory{};
+  if (story.count == kMaxSignalsPerStory) {
+    counters_.cancels_untracked.add();
+    return;
+  }
+  story.sequences[story.count] = signal.seq;
+  story.tickers[story.count] = signal.ticker;
+  ++story.count;
+  (void)stories_.put(key, story, signal.ts_score_us);
+}
+
+void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept {
+  const std::uint64_t key = scoring::story_key(story_id, static_cast<std::uint8_t>(vendor));
+  PublishedStory* story = stories_.find(key, ts_us);
+  if (story == nullptr || story->count == 0) {
+    counters_.cancels_untracked.add();  // its signals were forgotten (window or table bound)
+    return;
+  }
+  Cancel cancel;
+  (void)cancel.story_id.assign(story_id);
+  cancel.vendor = vendor;
+  cancel.ts_us = clock_ == ClockMode::live ? wall_clock_us() : ts_us;
+  for (std::size_t i = 0; i < story->count; ++i) {
+    cancel.seq = next_sequence();
+    sequence_ = cancel.seq;
+    cancel.cancelled = story->sequences[i];
+    cancel.ticker = story->tickers[i];
+    if (feed_ != nullptr && !feed_->publish(cancel)) counters_.output_errors.add();
+    if (!writer_.write(cancel)) counters_.output_errors.add();
+    counters_.cancels_published.add();
+  }
+  story->count = 0;  // withdrawn once; a later delete of the same story names nothing
 }
 
 void Publisher::flush() noexcept {

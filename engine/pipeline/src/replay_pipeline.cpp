@@ -81,22 +81,42 @@ class SourceAgent final : public Agent {
   int read_errno_ = 0;
 };
 
-// Signals cross to the publisher thread by value through a bounded SPSC queue.
+// What crosses to the publisher thread, by value: a signal, or a deleted story to withdraw.
+struct PublishRequest {
+  bool story_deleted = false;  // then only signal.story_id, vendor and ts_score_us are meaningful
+  Signal signal;
+};
+using PublishQueue = moodycamel::ReaderWriterQueue<PublishRequest>;
+
+// The staged layout's sink: a bounded SPSC queue to the publisher thread.
 class QueueSignalSink final : public SignalSink {
  public:
-  QueueSignalSink(moodycamel::ReaderWriterQueue<Signal>& queue, PipelineCounters& counters)
-      : queue_(queue), counters_(counters) {}
+  QueueSignalSink(PublishQueue& queue, PipelineCounters& counters) : queue_(queue), counters_(counters) {}
   void on_signal(Signal& signal) noexcept override {
+    request_.story_deleted = false;
+    request_.signal = signal;
+    push();
+  }
+  void on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept override {
+    request_.story_deleted = true;
+    request_.signal = Signal{};
+    (void)request_.signal.story_id.assign(story_id);
+    request_.signal.vendor = vendor;
+    request_.signal.ts_score_us = ts_us;
+    push();
+  }
+
+ private:
+  void push() noexcept {
     // Back-pressure, never loss: replay input is finite and the publisher is draining.
-    while (!queue_.try_enqueue(signal)) {
+    while (!queue_.try_enqueue(request_)) {
       counters_.backpressure_waits.add();
       __builtin_ia32_pause();
     }
   }
-
- private:
-  moodycamel::ReaderWriterQueue<Signal>& queue_;
+  PublishQueue& queue_;
   PipelineCounters& counters_;
+  PublishRequest request_;
 };
 
 class ProcessorAgent final : public Agent {
@@ -133,14 +153,17 @@ class ProcessorAgent final : public Agent {
 
 class PublisherAgent final : public Agent {
  public:
-  PublisherAgent(moodycamel::ReaderWriterQueue<Signal>& queue, Publisher& publisher, std::atomic<bool>& upstream_finished)
+  PublisherAgent(PublishQueue& queue, Publisher& publisher, std::atomic<bool>& upstream_finished)
       : queue_(queue), publisher_(publisher), upstream_finished_(upstream_finished) {}
 
   int do_work() noexcept override {
     int work = 0;
-    Signal signal;
-    while (work < 256 && queue_.try_dequeue(signal)) {
-      publisher_.on_signal(signal);
+    while (work < 256 && queue_.try_dequeue(request_)) {
+      if (request_.story_deleted) {
+        publisher_.on_story_deleted(request_.signal.story_id.view(), request_.signal.vendor, request_.signal.ts_score_us);
+      } else {
+        publisher_.on_signal(request_.signal);
+      }
       ++work;
     }
     if (work == 0) {
@@ -156,9 +179,10 @@ class PublisherAgent final : public Agent {
   std::string_view name() const noexcept override { return "publisher"; }
 
  private:
-  moodycamel::ReaderWriterQueue<Signal>& queue_;
+  PublishQueue& queue_;
   Publisher& publisher_;
   std::atomic<bool>& upstream_finished_;
+  PublishRequest request_;
   bool done_ = false;
 };
 
@@ -208,8 +232,9 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
     if (config.on_feed_ready) config.on_feed_ready(*feed);
   }
   FeedAgent feeding(feed.get());
-  Publisher publisher(output, config.processor.clock, counters, feed.get());
-  moodycamel::ReaderWriterQueue<Signal> signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
+  Publisher publisher(output, config.processor.clock, counters, feed.get(),
+                      PublisherOptions{config.processor.scoring.story_capacity / 4, config.processor.scoring.story_window_us});
+  PublishQueue signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
   QueueSignalSink queue_sink(signal_queue, counters);
   SignalSink& processor_sink = config.layout == Layout::staged ? static_cast<SignalSink&>(queue_sink) : publisher;
   Processor processor(config.processor, std::move(pack), processor_sink, counters);

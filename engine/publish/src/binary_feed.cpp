@@ -17,7 +17,15 @@ BinaryFeed::~BinaryFeed() {
 
 bool BinaryFeed::publish(const Signal& signal) noexcept {
   const wire::SignalMessage message = wire::encode(signal);
-  const std::span<const std::uint8_t> bytes{reinterpret_cast<const std::uint8_t*>(&message), sizeof message};
+  return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
+}
+
+bool BinaryFeed::publish(const Cancel& cancel) noexcept {
+  const wire::CancelMessage message = wire::encode(cancel);
+  return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
+}
+
+bool BinaryFeed::publish_bytes(std::span<const std::uint8_t> bytes) noexcept {
   const std::uint64_t sequence = journal_.append(bytes);
   if (sequence == 0) return false;
   if (soup_) soup_->publish(sequence, bytes);

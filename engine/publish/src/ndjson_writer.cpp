@@ -23,6 +23,13 @@ bool NdjsonWriter::write(const Signal& signal) noexcept {
   return used_ < capacity_ || flush();
 }
 
+bool NdjsonWriter::write(const Cancel& cancel) noexcept {
+  if (errno_ != 0) return false;
+  used_ += format_cancel_json(cancel, buffer_.get() + used_);
+  ++lines_;
+  return used_ < capacity_ || flush();
+}
+
 bool NdjsonWriter::flush() noexcept {
   std::size_t done = 0;
   while (done < used_ && errno_ == 0) {

@@ -66,6 +66,7 @@ std::size_t format_signal_json(const Signal& s, char* out) noexcept {
   static_assert((2 * kMaxStoryIdBytes + 47 + 63 + 8) * 6 + 400 <= kMaxSignalJsonBytes);
   Writer w(out);
   w.raw("{");
+  w.key("type"); w.string("signal");
   w.key("seq"); w.integer(static_cast<std::int64_t>(s.seq));
   w.key("story_id"); w.string(s.story_id.view());
   w.key("chain_id"); w.string(s.chain_id.view());
@@ -86,6 +87,20 @@ std::size_t format_signal_json(const Signal& s, char* out) noexcept {
   w.key("ts_match_us"); w.integer(s.ts_match_us);
   w.key("ts_score_us"); w.integer(s.ts_score_us);
   w.key("ts_signal_us"); w.integer(s.ts_signal_us);
+  w.raw("}\n");
+  return w.size();
+}
+
+std::size_t format_cancel_json(const Cancel& c, char* out) noexcept {
+  Writer w(out);
+  w.raw("{");
+  w.key("type"); w.string("cancel");
+  w.key("seq"); w.integer(static_cast<std::int64_t>(c.seq));
+  w.key("cancels"); w.integer(static_cast<std::int64_t>(c.cancelled));
+  w.key("story_id"); w.string(c.story_id.view());
+  w.key("vendor"); w.string(to_string(c.vendor));
+  w.key("ticker"); w.string(c.ticker.view());
+  w.key("ts_us"); w.integer(c.ts_us);
   w.raw("}\n");
   return w.size();
 }

@@ -84,17 +84,30 @@ Status decode(const SignalMessage& m, Signal& s) noexcept {
   return Status::ok;
 }
 
-CancelMessage encode_cancel(std::uint64_t sequence, std::uint64_t cancelled, std::int64_t ts_us, std::string_view ticker,
-                            std::string_view story_id) noexcept {
+CancelMessage encode(const Cancel& c) noexcept {
   CancelMessage m{};
   m.type = kCancelType;
   m.version = kVersion;
-  m.sequence.set(sequence);
-  m.cancelled.set(cancelled);
-  m.ts_us.set(ts_us);
-  put(m.ticker, ticker);
-  put(m.story_id, story_id);
+  m.vendor = static_cast<std::uint8_t>(c.vendor);
+  m.sequence.set(c.seq);
+  m.cancelled.set(c.cancelled);
+  m.ts_us.set(c.ts_us);
+  put(m.ticker, c.ticker.view());
+  put(m.story_id, c.story_id.view());
   return m;
+}
+
+Status decode(const CancelMessage& m, Cancel& c) noexcept {
+  if (m.type != kCancelType || m.version != kVersion) return Status::unknown_format;
+  if (m.vendor > static_cast<std::uint8_t>(Vendor::generic)) return Status::wrong_type;
+  c = Cancel{};
+  c.vendor = static_cast<Vendor>(m.vendor);
+  c.seq = m.sequence.get();
+  c.cancelled = m.cancelled.get();
+  c.ts_us = m.ts_us.get();
+  if (!c.ticker.assign(get(m.ticker))) return Status::wrong_type;
+  (void)c.story_id.assign(get(m.story_id));
+  return Status::ok;
 }
 
 }  // namespace h2s::wire

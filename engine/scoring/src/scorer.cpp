@@ -177,11 +177,11 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
   out = ScoreResult{};
   admission_ = Admission{};
   admission_.now_us = now_us;
-  const std::uint64_t story_key = exact_hash(story.id) * 8 + static_cast<std::uint64_t>(story.vendor);
-  Version* known = versions_.find(story_key, now_us);
+  const std::uint64_t key = story_key(story.id, static_cast<std::uint8_t>(story.vendor));
+  Version* known = versions_.find(key, now_us);
   if (story.action == StoryAction::deleted) {
     out.outcome = StoryOutcome::deleted;
-    out.cancel = known != nullptr && known->signalled;  // counted; the binary feed will carry a cancel
+    out.cancel = known != nullptr && known->signalled;  // the publisher withdraws its signals
     if (known != nullptr) known->signalled = false;
     return false;
   }
@@ -225,7 +225,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(chain_length - 1));
     chains_.add(fingerprint, names, now_us, admission_.chain_id.view(), chain_length);
     headlines_.put(headline, 1, now_us);
-    admission_.version = &versions_.put(story_key, Version{content, {}, {}, false}, now_us);
+    admission_.version = &versions_.put(key, Version{content, {}, {}, false}, now_us);
   }
   admission_.admitted = true;
   return true;

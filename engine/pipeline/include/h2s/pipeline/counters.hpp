@@ -44,7 +44,9 @@ struct PipelineCounters {
   Counter throttled;       // signals dropped by the per-ticker throttle
   Counter cancels;         // deletes of stories whose signal had been published
   // Publishing thread.
-  Counter published;
+  Counter published;          // signals sequenced and written
+  Counter cancels_published;  // cancel messages: one per withdrawn signal
+  Counter cancels_untracked;  // signals a cancel could not name (beyond the per-story or table bound)
   Counter output_errors;
 
   [[nodiscard]] std::uint64_t rejected_total() const noexcept {

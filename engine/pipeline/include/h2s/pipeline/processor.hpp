@@ -19,6 +19,8 @@ class SignalSink {
  public:
   virtual ~SignalSink() = default;
   virtual void on_signal(Signal& signal) noexcept = 0;
+  // The vendor deleted a story whose signals were published: they are to be withdrawn.
+  virtual void on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept = 0;
 };
 
 // Replay: every timestamp comes from the recorded receive times, so output is reproducible.

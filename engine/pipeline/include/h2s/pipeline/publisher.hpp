@@ -1,31 +1,52 @@
 #pragma once
-// Sequences signals (gap-free from 1), stamps the publish time and writes them to the outputs.
+// Sequences signals and cancels (gap-free from 1, one sequence for both), stamps the publish time
+// and writes them to the outputs. Remembers which sequence numbers each story got, so a delete
+// withdraws exactly those.
+#include <array>
 #include <cstdint>
 
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
 #include "h2s/publish/binary_feed.hpp"
 #include "h2s/publish/ndjson_writer.hpp"
+#include "h2s/scoring/recent_table.hpp"
 
 namespace h2s::pipeline {
 
+struct PublisherOptions {
+  std::size_t story_capacity = 1 << 14;              // signalled stories remembered for cancels
+  std::int64_t story_window_us = 24LL * 3600 * 1'000'000;  // ... and for how long
+};
+
 class Publisher final : public SignalSink {
  public:
+  static constexpr std::size_t kMaxSignalsPerStory = 8;  // a story's signals a cancel can name
+
   // With a binary feed, sequence numbers are the feed journal's (a restarted session continues).
   Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
-            publish::BinaryFeed* feed = nullptr) noexcept
-      : writer_(writer), clock_(clock), counters_(counters), feed_(feed) {}
+            publish::BinaryFeed* feed = nullptr, const PublisherOptions& options = {});
 
   void on_signal(Signal& signal) noexcept override;
+  void on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept override;
   void flush() noexcept;
   [[nodiscard]] std::uint64_t last_sequence() const noexcept { return sequence_; }
 
  private:
+  struct PublishedStory {
+    std::array<std::uint64_t, kMaxSignalsPerStory> sequences{};
+    std::array<Symbol, kMaxSignalsPerStory> tickers{};
+    std::uint8_t count = 0;
+  };
+  [[nodiscard]] std::uint64_t next_sequence() const noexcept {
+    return feed_ != nullptr ? feed_->next_sequence() : sequence_ + 1;
+  }
+
   publish::NdjsonWriter& writer_;
   ClockMode clock_;
   PipelineCounters& counters_;
   publish::BinaryFeed* feed_;
   std::uint64_t sequence_ = 0;
+  scoring::RecentTable<PublishedStory> stories_;
 };
 
 }  // namespace h2s::pipeline

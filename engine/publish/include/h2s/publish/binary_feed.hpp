@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 
+#include "h2s/model/cancel.hpp"
 #include "h2s/model/signal.hpp"
 #include "h2s/publish/journal.hpp"
 #include "h2s/publish/mold_publisher.hpp"
@@ -33,6 +35,8 @@ class BinaryFeed {
   // Journals the signal as a wire message and sends it to subscribers. signal.seq must be
   // next_sequence(); false when it could not be journaled.
   bool publish(const Signal& signal) noexcept;
+  // The same for a cancel (cancel.seq must be next_sequence()).
+  bool publish(const Cancel& cancel) noexcept;
   // Runs ready network handlers without blocking and sends the MoldUDP64 packet being filled.
   std::size_t poll() noexcept;
   // End of Session on both feeds; keep polling afterwards so it is delivered.
@@ -45,6 +49,8 @@ class BinaryFeed {
   [[nodiscard]] const MoldPublisher* mold() const noexcept { return mold_.get(); }
 
  private:
+  bool publish_bytes(std::span<const std::uint8_t> message) noexcept;
+
   boost::asio::io_context io_;
   Journal journal_;
   std::unique_ptr<SoupServer> soup_;

@@ -1,9 +1,10 @@
 #pragma once
-// Buffered NDJSON signal output to a file descriptor (stdout for replay).
+// Buffered NDJSON signal (and cancel) output to a file descriptor (stdout for replay).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "h2s/model/cancel.hpp"
 #include "h2s/model/signal.hpp"
 
 namespace h2s::publish {
@@ -17,6 +18,7 @@ class NdjsonWriter {
 
   // Appends one line; writes the buffer out when it is nearly full. False once the fd has failed.
   [[nodiscard]] bool write(const Signal& signal) noexcept;
+  [[nodiscard]] bool write(const Cancel& cancel) noexcept;
   // Writes whatever is buffered. False once the fd has failed.
   [[nodiscard]] bool flush() noexcept;
 

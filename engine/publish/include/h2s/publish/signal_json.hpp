@@ -1,7 +1,9 @@
 #pragma once
-// The JSON signal line (replay's stdout, NDJSON outputs): one object per line, fixed key order.
+// The JSON lines of replay's stdout and NDJSON outputs: one object per line, fixed key order,
+// "type" first ("signal" or "cancel").
 #include <cstddef>
 
+#include "h2s/model/cancel.hpp"
 #include "h2s/model/signal.hpp"
 
 namespace h2s::publish {
@@ -12,5 +14,7 @@ inline constexpr std::size_t kMaxSignalJsonBytes = 4096;
 // Writes the line (ending in '\n') into out[0, kMaxSignalJsonBytes); returns its length.
 // Numbers use fixed decimals so output is byte-identical across runs and machines.
 [[nodiscard]] std::size_t format_signal_json(const Signal& signal, char* out) noexcept;
+// The same for a cancel (always shorter than the signal bound).
+[[nodiscard]] std::size_t format_cancel_json(const Cancel& cancel, char* out) noexcept;
 
 }  // namespace h2s::publish

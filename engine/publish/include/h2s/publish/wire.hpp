@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "h2s/model/cancel.hpp"
 #include "h2s/model/signal.hpp"
 #include "h2s/model/status.hpp"
 
@@ -76,7 +77,8 @@ struct SignalMessage {
 struct CancelMessage {
   std::uint8_t type;                   // 'C'
   std::uint8_t version;                // kVersion
-  BigEndian<std::uint16_t> reserved;   // 0
+  std::uint8_t vendor;                 // h2s::Vendor of the deleted story
+  std::uint8_t reserved;               // 0
   BigEndian<std::uint32_t> reserved2;  // 0
   BigEndian<std::uint64_t> sequence;   // this message's sequence number
   BigEndian<std::uint64_t> cancelled;  // sequence number of the signal withdrawn
@@ -99,6 +101,7 @@ static_assert(offsetof(SignalMessage, rule) == 144);
 static_assert(offsetof(SignalMessage, story_id) == 208);
 static_assert(offsetof(SignalMessage, chain_id) == 304);
 static_assert(sizeof(CancelMessage) == 136, "wire layout: see docs/wire.md");
+static_assert(offsetof(CancelMessage, vendor) == 2);
 static_assert(offsetof(CancelMessage, sequence) == 8);
 static_assert(offsetof(CancelMessage, cancelled) == 16);
 static_assert(offsetof(CancelMessage, ts_us) == 24);
@@ -109,7 +112,8 @@ static_assert(offsetof(CancelMessage, story_id) == 40);
 // Checks type, version and side; text fields lose their padding.
 [[nodiscard]] Status decode(const SignalMessage& message, Signal& out) noexcept;
 
-[[nodiscard]] CancelMessage encode_cancel(std::uint64_t sequence, std::uint64_t cancelled, std::int64_t ts_us,
-                                          std::string_view ticker, std::string_view story_id) noexcept;
+[[nodiscard]] CancelMessage encode(const Cancel& cancel) noexcept;
+// Checks type, version and vendor; text fields lose their padding.
+[[nodiscard]] Status decode(const CancelMessage& message, Cancel& out) noexcept;
 
 }  // namespace h2s::wire
