@@ -1,22 +1,16 @@
 #include "h2s/publish/soup_server.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-
 #include <cstring>
-#include <deque>
-#include <list>
+#include <stdexcept>
 #include <vector>
 
 #include "h2s/publish/soupbintcp.hpp"
+#include "tcp_clients.hpp"
 
 namespace h2s::publish {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using namespace detail;  // NOLINT: this file is the SoupBinTCP side of the shared TCP plumbing
 
 // Compares secrets in time independent of where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
@@ -28,105 +22,62 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
 }  // namespace
 
 struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
-  struct Client : std::enable_shared_from_this<Client> {
-    explicit Client(tcp::socket s) : socket(std::move(s)) {}
-    tcp::socket socket;
+  struct Client : BufferedClient {
+    using BufferedClient::BufferedClient;
     std::vector<std::uint8_t> in = std::vector<std::uint8_t>(4096);
     std::size_t in_used = 0;
-    std::vector<std::uint8_t> pending;  // bytes waiting for the socket
-    std::vector<std::uint8_t> writing;  // bytes the socket is taking now
-    bool write_in_flight = false;
     bool logged_in = false;
-    bool closed = false;
-    bool ending = false;  // End of Session queued: close once it is written
-    Clock::time_point connected = Clock::now();
+    bool end_pending = false;  // End of Session requested: send it once the replay has caught up
     std::uint64_t next = 1;  // next sequence number this client needs
     Clock::time_point last_received = Clock::now();
-    Clock::time_point last_sent = Clock::now();
   };
 
   Impl(asio::io_context& context, const SoupServerOptions& o, const Journal& j)
-      : io(context), options(o), journal(j), acceptor(context), timer(context), retry(context), grace(context) {}
+      : options(o),
+        journal(j),
+        listener(context, o.address, o.port),
+        clients(o.max_clients),
+        timer(context),
+        grace(context) {}
 
-  asio::io_context& io;
   SoupServerOptions options;
   const Journal& journal;
-  tcp::acceptor acceptor;
+  Listener listener;
+  ClientList<Client> clients;
   asio::steady_timer timer;
-  asio::steady_timer retry;  // re-arms accept after a failure such as EMFILE
   asio::steady_timer grace;  // closes stragglers after End of Session
-  std::uint16_t port = 0;
-  std::list<std::shared_ptr<Client>> clients;
   SoupServerCounters counters;
   bool ended = false;
 
   void start() {
-    if (options.username.empty() || options.password.empty() || options.username.size() > 6 ||
-        options.password.size() > 10) {
-      throw std::invalid_argument("SoupBinTCP server needs a username of 1-6 and a password of 1-10 characters");
-    }
-    const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen();
-    port = acceptor.local_endpoint().port();
-    accept();
-    tick();
-  }
-
-  void accept() {
-    acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-      if (self->ended) {
+    listener.accept(shared_from_this(), [this](tcp::socket socket) {
+      if (clients.size() >= options.max_clients) {
+        ++counters.refused_connections;
         boost::system::error_code ignored;
         socket.close(ignored);
         return;
       }
-      if (ec) {  // e.g. out of file descriptors: try again shortly rather than stop listening
-        if (ec == asio::error::operation_aborted) return;
-        self->retry.expires_after(std::chrono::milliseconds(100));
-        self->retry.async_wait([self](const boost::system::error_code& e) {
-          if (!e && !self->ended) self->accept();
-        });
-        return;
-      }
-      if (self->clients.size() >= self->options.max_clients) {
-        ++self->counters.refused_connections;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        boost::system::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto client = std::make_shared<Client>(std::move(socket));
-        // Buffers grow to their high-water mark once and are reused: steady state allocates nothing.
-        client->pending.reserve(std::min<std::size_t>(self->options.max_buffered_bytes, 256 << 10));
-        client->writing.reserve(client->pending.capacity());
-        self->clients.push_back(client);
-        self->read(client);
-      }
-      if (!self->ended) self->accept();
+      auto client = std::make_shared<Client>(std::move(socket), std::min<std::size_t>(options.max_buffered_bytes, 256 << 10));
+      clients.add(client);
+      read(client);
     });
+    tick();
   }
 
   void close(const std::shared_ptr<Client>& client) {
     if (client->closed) return;
-    client->closed = true;
-    boost::system::error_code ignored;
-    client->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    client->socket.close(ignored);
+    client->shutdown();
     clients.remove(client);
   }
 
   // Queues bytes for a client; one that falls too far behind is dropped, never waited for.
   void send(const std::shared_ptr<Client>& client, const std::uint8_t* data, std::size_t size) {
     if (client->closed) return;
-    if (client->pending.size() + client->writing.size() + size > options.max_buffered_bytes) {
+    if (!client->queue(data, size, options.max_buffered_bytes)) {
       ++counters.slow_disconnects;
       close(client);
       return;
     }
-    client->pending.insert(client->pending.end(), data, data + size);
-    client->last_sent = Clock::now();
     flush(client);
   }
 
@@ -137,22 +88,15 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   }
 
   void flush(const std::shared_ptr<Client>& client) {
-    if (client->write_in_flight || client->pending.empty() || client->closed) return;
-    client->writing.swap(client->pending);
-    client->pending.clear();
-    client->write_in_flight = true;
-    asio::async_write(client->socket, asio::buffer(client->writing),
-                      [self = shared_from_this(), client](const boost::system::error_code& ec, std::size_t) {
-                        client->write_in_flight = false;
-                        client->writing.clear();
-                        if (ec) return self->close(client);
-                        if (client->ending) {
-                          if (client->pending.empty()) return self->close(client);
-                        } else {
-                          self->replay(client);
-                        }
-                        self->flush(client);
-                      });
+    write_pending(client, [self = shared_from_this(), client](const boost::system::error_code& ec) {
+      if (ec) return self->close(client);
+      if (client->ending) {
+        if (client->pending.empty()) return self->close(client);
+      } else {
+        self->replay(client);
+      }
+      self->flush(client);
+    });
   }
 
   // Sends a replaying client the journal's messages up to the present, a buffer's worth at a time.
@@ -170,6 +114,10 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
       ++client->next;
       send(client, packet, 3 + n);
       if (client->closed) return;
+    }
+    if (client->end_pending && client->next == journal.next_sequence()) {  // caught up: now the end
+      send_packet(client, soup::PacketType::end_of_session);
+      close_after_flush(client);
     }
   }
 
@@ -264,8 +212,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->ended) return;
       const auto now = Clock::now();
-      std::vector<std::shared_ptr<Client>> snapshot(self->clients.begin(), self->clients.end());
-      for (const auto& client : snapshot) {
+      for (const auto& client : self->clients.snapshot()) {
         if (now - client->last_received > self->options.client_timeout ||
             (!client->logged_in && now - client->connected > self->options.login_timeout)) {
           ++self->counters.timeouts;
@@ -282,8 +229,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     if (ended || sequence == 0 || payload.empty() || payload.size() > Journal::kMaxPayload) return;
     std::uint8_t header[3];
     soup::encode_header(soup::PacketType::sequenced_data, payload.size(), header);
-    std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
-    for (const auto& client : snapshot) {
+    for (const auto& client : clients.snapshot()) {
       if (!client->logged_in || client->ending || client->next != sequence) continue;  // replaying clients catch up from the journal
       ++client->next;
       std::uint8_t packet[3 + Journal::kMaxPayload];
@@ -296,47 +242,49 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   void end_session() {
     if (ended) return;
     ended = true;
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    retry.cancel();
+    listener.close();
     timer.cancel();
-    std::vector<std::shared_ptr<Client>> snapshot(clients.begin(), clients.end());
-    for (const auto& client : snapshot) {
+    for (const auto& client : clients.snapshot()) {
       if (!client->logged_in) {
         close(client);
         continue;
       }
-      replay(client);  // whatever was published before the end, then 'Z'
-      send_packet(client, soup::PacketType::end_of_session);
-      close_after_flush(client);
+      client->end_pending = true;
+      replay(client);  // whatever was published before the end (continued as writes complete), then 'Z'
     }
     // A subscriber that does not read its End of Session is closed anyway.
     grace.expires_after(options.shutdown_grace);
     grace.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return;
-      std::vector<std::shared_ptr<Client>> left(self->clients.begin(), self->clients.end());
-      for (const auto& client : left) self->close(client);
+      for (const auto& client : self->clients.snapshot()) self->close(client);
     });
   }
 };
 
+namespace {
+const SoupServerOptions& validated(const SoupServerOptions& options) {
+  if (options.username.empty() || options.password.empty() || options.username.size() > 6 ||
+      options.password.size() > 10) {
+    throw std::invalid_argument("SoupBinTCP server needs a username of 1-6 and a password of 1-10 characters");
+  }
+  return options;
+}
+}  // namespace
+
 SoupServer::SoupServer(boost::asio::io_context& io, const SoupServerOptions& options, const Journal& journal)
-    : impl_(std::make_shared<Impl>(io, options, journal)) {
+    : impl_(std::make_shared<Impl>(io, validated(options), journal)) {
   impl_->start();
 }
 
 SoupServer::~SoupServer() {
-  boost::system::error_code ignored;
   impl_->ended = true;
-  impl_->acceptor.close(ignored);
+  impl_->listener.close();
   impl_->timer.cancel();
-  impl_->retry.cancel();
   impl_->grace.cancel();
-  std::vector<std::shared_ptr<Impl::Client>> snapshot(impl_->clients.begin(), impl_->clients.end());
-  for (const auto& client : snapshot) impl_->close(client);
+  for (const auto& client : impl_->clients.snapshot()) impl_->close(client);
 }
 
-std::uint16_t SoupServer::port() const noexcept { return impl_->port; }
+std::uint16_t SoupServer::port() const noexcept { return impl_->listener.port(); }
 void SoupServer::publish(std::uint64_t sequence, std::span<const std::uint8_t> payload) { impl_->publish(sequence, payload); }
 void SoupServer::end_session() { impl_->end_session(); }
 std::size_t SoupServer::clients() const noexcept { return impl_->clients.size(); }
