@@ -200,3 +200,35 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
   // Every signal, in sequence order, the early ones from the retransmission server.
   expect_same_signals(replayed.out, tapped.out);
 }
+
+TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout") {
+  const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--ndjson-listen", "127.0.0.1:0"}, true);
+  const std::uint16_t port = replay.announced_port("NDJSON feed on port ");
+  REQUIRE(port != 0);
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval timeout{10, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  // No handshake tells us the server has taken the connection; its polling thread does so within
+  // microseconds, so half a second is a wide margin before the first line is published.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  replay.write_stdin(feed);
+  replay.close_stdin();
+  std::string received;
+  char chunk[65536];
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+    received.append(chunk, n);
+    if (ec) {
+      CHECK(ec == asio::error::eof);  // closed by the server at the end, not by the timeout
+      break;
+    }
+  }
+  const auto result = replay.wait();
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out.size() > 10000);
+  CHECK(received == result.out);
+}

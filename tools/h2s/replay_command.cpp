@@ -38,15 +38,16 @@ struct ReplayOptions {
   std::string mold_group;
   std::string mold_interface = "127.0.0.1";
   std::string mold_retransmit = "127.0.0.1:0";
+  std::string ndjson_listen;
   int linger_ms = 0;
   bool reload_on_sighup = false;
   bool quiet = false;
 };
 
-// The binary feed from the command line; the SoupBinTCP password only from the environment.
-std::optional<publish::BinaryFeedOptions> feed_options(const ReplayOptions& o) {
-  if (o.soup_listen.empty() && o.mold_group.empty() && o.journal.empty()) return std::nullopt;
-  publish::BinaryFeedOptions feed;
+// The network feeds from the command line; the SoupBinTCP password only from the environment.
+std::optional<publish::SignalFeedsOptions> feed_options(const ReplayOptions& o) {
+  if (o.soup_listen.empty() && o.mold_group.empty() && o.journal.empty() && o.ndjson_listen.empty()) return std::nullopt;
+  publish::SignalFeedsOptions feed;
   feed.journal.file = o.journal;
   feed.journal.session = o.session;
   if (!o.soup_listen.empty()) {
@@ -67,6 +68,11 @@ std::optional<publish::BinaryFeedOptions> feed_options(const ReplayOptions& o) {
     mold.interface = o.mold_interface;
     std::tie(mold.retransmit_address, mold.retransmit_port) = parse_endpoint(o.mold_retransmit, "--mold-retransmit");
     feed.mold = mold;
+  }
+  if (!o.ndjson_listen.empty()) {
+    publish::NdjsonServerOptions ndjson;
+    std::tie(ndjson.address, ndjson.port) = parse_endpoint(o.ndjson_listen, "--ndjson-listen");
+    feed.ndjson = ndjson;
   }
   return feed;
 }
@@ -160,7 +166,7 @@ int run(const ReplayOptions& options_in) {
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
   config.feed = feed_options(options);
   config.linger = std::chrono::milliseconds(options.linger_ms);
-  config.on_feed_ready = [](const publish::BinaryFeed& feed) {
+  config.on_feed_ready = [](const publish::SignalFeeds& feed) {
     if (feed.soup() != nullptr) {
       std::fprintf(stderr, "h2s replay: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", feed.soup_port(),
                    feed.journal().session().c_str(), static_cast<unsigned long long>(feed.next_sequence()));
@@ -168,6 +174,7 @@ int run(const ReplayOptions& options_in) {
     if (feed.mold() != nullptr) {
       std::fprintf(stderr, "h2s replay: MoldUDP64 feed, retransmissions on port %u\n", feed.retransmit_port());
     }
+    if (feed.ndjson() != nullptr) std::fprintf(stderr, "h2s replay: NDJSON feed on port %u\n", feed.ndjson_port());
   };
   config.rules_cache = options.rules_cache;
   for (const std::string& assignment : options.params) {
@@ -219,6 +226,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--session", options->session, "Binary feed session name (1-10 characters)")->default_val("H2S");
   cmd->add_option("--soup-listen", options->soup_listen, "Serve SoupBinTCP 4.0 on HOST:PORT (e.g. 127.0.0.1:0)");
   cmd->add_option("--soup-user", options->soup_user, "SoupBinTCP username (or H2S_SOUP_USER); password from H2S_SOUP_PASSWORD");
+  cmd->add_option("--ndjson-listen", options->ndjson_listen,
+                  "Serve the JSON lines over TCP on HOST:PORT (e.g. 127.0.0.1:0); slow clients are disconnected");
   cmd->add_option("--mold-group", options->mold_group, "Publish MoldUDP64 to GROUP:PORT (e.g. 239.192.0.1:31001)");
   cmd->add_option("--mold-interface", options->mold_interface, "Multicast interface address")->default_val("127.0.0.1");
   cmd->add_option("--mold-retransmit", options->mold_retransmit, "Serve MoldUDP64 retransmissions on HOST:PORT")

@@ -6,7 +6,7 @@
 namespace h2s::pipeline {
 
 Publisher::Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
-                     publish::BinaryFeed* feed, const PublisherOptions& options)
+                     publish::SignalFeeds* feed, const PublisherOptions& options)
     : writer_(writer),
       clock_(clock),
       counters_(counters),

@@ -189,17 +189,17 @@ class PublisherAgent final : public Agent {
 // Polls the binary feed's sockets on the thread that publishes to it; never holds a runner open.
 class FeedAgent final : public Agent {
  public:
-  explicit FeedAgent(publish::BinaryFeed* feed) : feed_(feed) {}
+  explicit FeedAgent(publish::SignalFeeds* feed) : feed_(feed) {}
   int do_work() noexcept override { return feed_ != nullptr ? static_cast<int>(feed_->poll()) : 0; }
   bool done() const noexcept override { return true; }
   std::string_view name() const noexcept override { return "feed"; }
 
  private:
-  publish::BinaryFeed* feed_;
+  publish::SignalFeeds* feed_;
 };
 
 // After the input: serve subscribers for `linger`, send End of Session, and let it reach them.
-void finish_feed(publish::BinaryFeed& feed, std::chrono::milliseconds linger) {
+void finish_feed(publish::SignalFeeds& feed, std::chrono::milliseconds linger) {
   const auto poll_until = [&feed](auto deadline, auto stop) {
     while (std::chrono::steady_clock::now() < deadline && !stop()) {
       if (feed.poll() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -226,9 +226,9 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
     (void)free.enqueue(&chunk);
   }
 
-  std::unique_ptr<publish::BinaryFeed> feed;
+  std::unique_ptr<publish::SignalFeeds> feed;
   if (config.feed) {
-    feed = std::make_unique<publish::BinaryFeed>(*config.feed);
+    feed = std::make_unique<publish::SignalFeeds>(*config.feed);
     if (config.on_feed_ready) config.on_feed_ready(*feed);
   }
   FeedAgent feeding(feed.get());

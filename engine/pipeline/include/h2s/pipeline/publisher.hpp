@@ -7,7 +7,7 @@
 
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
-#include "h2s/publish/binary_feed.hpp"
+#include "h2s/publish/signal_feeds.hpp"
 #include "h2s/publish/ndjson_writer.hpp"
 #include "h2s/scoring/recent_table.hpp"
 
@@ -24,7 +24,7 @@ class Publisher final : public SignalSink {
 
   // With a binary feed, sequence numbers are the feed journal's (a restarted session continues).
   Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
-            publish::BinaryFeed* feed = nullptr, const PublisherOptions& options = {});
+            publish::SignalFeeds* feed = nullptr, const PublisherOptions& options = {});
 
   void on_signal(Signal& signal) noexcept override;
   void on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept override;
@@ -44,7 +44,7 @@ class Publisher final : public SignalSink {
   publish::NdjsonWriter& writer_;
   ClockMode clock_;
   PipelineCounters& counters_;
-  publish::BinaryFeed* feed_;
+  publish::SignalFeeds* feed_;
   std::uint64_t sequence_ = 0;
   scoring::RecentTable<PublishedStory> stories_;
 };

@@ -12,7 +12,7 @@
 #include "h2s/pipeline/agent.hpp"
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
-#include "h2s/publish/binary_feed.hpp"
+#include "h2s/publish/signal_feeds.hpp"
 #include "h2s/publish/ndjson_writer.hpp"
 
 namespace h2s::pipeline {
@@ -36,8 +36,8 @@ struct ReplayConfig {
   std::string reload_rules_on_sighup;
   std::filesystem::path rules_cache;
   // The binary signal feed (SoupBinTCP / MoldUDP64 / journal), polled on the publishing thread.
-  std::optional<publish::BinaryFeedOptions> feed;
-  std::function<void(const publish::BinaryFeed&)> on_feed_ready;  // e.g. to announce its ports
+  std::optional<publish::SignalFeedsOptions> feed;
+  std::function<void(const publish::SignalFeeds&)> on_feed_ready;  // e.g. to announce its ports
   std::chrono::milliseconds linger{0};  // keep serving subscribers this long after the input ends
 };
 

@@ -1,6 +1,7 @@
 #pragma once
-// The binary signal feed as one output: journal, SoupBinTCP server and MoldUDP64 publisher on
-// an io_context that the publishing thread polls. Everything here runs on that one thread.
+// The sequenced signal feeds as one output: the journal, the binary feed (SoupBinTCP server,
+// MoldUDP64 publisher) and NDJSON over TCP, on an io_context that the publishing thread polls.
+// Everything here runs on that one thread.
 #include <boost/asio/io_context.hpp>
 
 #include <cstdint>
@@ -12,28 +13,31 @@
 #include "h2s/model/signal.hpp"
 #include "h2s/publish/journal.hpp"
 #include "h2s/publish/mold_publisher.hpp"
+#include "h2s/publish/ndjson_server.hpp"
+#include "h2s/publish/signal_json.hpp"
 #include "h2s/publish/soup_server.hpp"
 
 namespace h2s::publish {
 
-struct BinaryFeedOptions {
+struct SignalFeedsOptions {
   JournalOptions journal;
   std::optional<SoupServerOptions> soup;  // no TCP feed when absent
   std::optional<MoldPublisherOptions> mold;  // no multicast feed when absent
+  std::optional<NdjsonServerOptions> ndjson;  // no NDJSON over TCP when absent
 };
 
-class BinaryFeed {
+class SignalFeeds {
  public:
   // Opens the journal and binds the servers (throws at start-up, never later).
-  explicit BinaryFeed(const BinaryFeedOptions& options);
-  ~BinaryFeed();
-  BinaryFeed(const BinaryFeed&) = delete;
-  BinaryFeed& operator=(const BinaryFeed&) = delete;
+  explicit SignalFeeds(const SignalFeedsOptions& options);
+  ~SignalFeeds();
+  SignalFeeds(const SignalFeeds&) = delete;
+  SignalFeeds& operator=(const SignalFeeds&) = delete;
 
   // The sequence number the next signal will get (continues a journal file's session).
   [[nodiscard]] std::uint64_t next_sequence() const noexcept { return journal_.next_sequence(); }
-  // Journals the signal as a wire message and sends it to subscribers. signal.seq must be
-  // next_sequence(); false when it could not be journaled.
+  // Journals the signal as a wire message and sends it to subscribers (binary and NDJSON).
+  // signal.seq must be next_sequence(); false when it could not be journaled.
   bool publish(const Signal& signal) noexcept;
   // The same for a cancel (cancel.seq must be next_sequence()).
   bool publish(const Cancel& cancel) noexcept;
@@ -44,9 +48,11 @@ class BinaryFeed {
 
   [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }
+  [[nodiscard]] std::uint16_t ndjson_port() const noexcept { return ndjson_ ? ndjson_->port() : 0; }
   [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
   [[nodiscard]] const SoupServer* soup() const noexcept { return soup_.get(); }
   [[nodiscard]] const MoldPublisher* mold() const noexcept { return mold_.get(); }
+  [[nodiscard]] const NdjsonServer* ndjson() const noexcept { return ndjson_.get(); }
 
  private:
   bool publish_bytes(std::span<const std::uint8_t> message) noexcept;
@@ -55,6 +61,8 @@ class BinaryFeed {
   Journal journal_;
   std::unique_ptr<SoupServer> soup_;
   std::unique_ptr<MoldPublisher> mold_;
+  std::unique_ptr<NdjsonServer> ndjson_;
+  std::unique_ptr<char[]> line_;  // one JSON line for the NDJSON clients
 };
 
 }  // namespace h2s::publish

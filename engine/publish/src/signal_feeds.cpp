@@ -1,31 +1,38 @@
-#include "h2s/publish/binary_feed.hpp"
+#include "h2s/publish/signal_feeds.hpp"
 
 #include "h2s/publish/wire.hpp"
 
 namespace h2s::publish {
 
-BinaryFeed::BinaryFeed(const BinaryFeedOptions& options) : journal_(options.journal) {
+SignalFeeds::SignalFeeds(const SignalFeedsOptions& options) : journal_(options.journal) {
   if (options.soup) soup_ = std::make_unique<SoupServer>(io_, *options.soup, journal_);
   if (options.mold) mold_ = std::make_unique<MoldPublisher>(io_, *options.mold, journal_);
+  if (options.ndjson) {
+    ndjson_ = std::make_unique<NdjsonServer>(io_, *options.ndjson);
+    line_ = std::make_unique<char[]>(kMaxSignalJsonBytes);
+  }
 }
 
-BinaryFeed::~BinaryFeed() {
+SignalFeeds::~SignalFeeds() {
+  ndjson_.reset();
   mold_.reset();
   soup_.reset();
   (void)journal_.flush();
 }
 
-bool BinaryFeed::publish(const Signal& signal) noexcept {
+bool SignalFeeds::publish(const Signal& signal) noexcept {
+  if (ndjson_) ndjson_->publish({line_.get(), format_signal_json(signal, line_.get())});
   const wire::SignalMessage message = wire::encode(signal);
   return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
 }
 
-bool BinaryFeed::publish(const Cancel& cancel) noexcept {
+bool SignalFeeds::publish(const Cancel& cancel) noexcept {
+  if (ndjson_) ndjson_->publish({line_.get(), format_cancel_json(cancel, line_.get())});
   const wire::CancelMessage message = wire::encode(cancel);
   return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
 }
 
-bool BinaryFeed::publish_bytes(std::span<const std::uint8_t> bytes) noexcept {
+bool SignalFeeds::publish_bytes(std::span<const std::uint8_t> bytes) noexcept {
   const std::uint64_t sequence = journal_.append(bytes);
   if (sequence == 0) return false;
   if (soup_) soup_->publish(sequence, bytes);
@@ -33,7 +40,7 @@ bool BinaryFeed::publish_bytes(std::span<const std::uint8_t> bytes) noexcept {
   return true;
 }
 
-std::size_t BinaryFeed::poll() noexcept {
+std::size_t SignalFeeds::poll() noexcept {
   std::size_t handled = 0;
   try {
     handled = io_.poll();
@@ -44,9 +51,10 @@ std::size_t BinaryFeed::poll() noexcept {
   return handled;
 }
 
-void BinaryFeed::end_session() {
+void SignalFeeds::end_session() {
   if (mold_) mold_->end_session();
   if (soup_) soup_->end_session();
+  if (ndjson_) ndjson_->end_session();
 }
 
 }  // namespace h2s::publish
