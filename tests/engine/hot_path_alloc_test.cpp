@@ -90,7 +90,7 @@ TEST_CASE("The hot path does not allocate, from the first message on") {
   REQUIRE(devnull >= 0);
   h2s::publish::NdjsonWriter writer(devnull, 4096);  // small: flushes (write syscalls) happen during the run
   h2s::pipeline::PipelineCounters counters;
-  h2s::pipeline::Publisher publisher(writer, h2s::pipeline::ClockMode::live, counters);
+  h2s::pipeline::Publisher publisher(&writer, h2s::pipeline::ClockMode::live, counters);
   h2s::pipeline::ProcessorConfig config;
   config.clock = h2s::pipeline::ClockMode::live;
   config.scoring.throttle_max_signals = 1000;  // the whole feed runs within one live second
@@ -146,7 +146,7 @@ TEST_CASE("Publishing to live subscribers (SoupBinTCP, MoldUDP64, NDJSON over TC
   options.mold->port = 31977;
   options.ndjson.emplace();
   h2s::publish::SignalFeeds feeds(options);
-  h2s::pipeline::Publisher publisher(writer, h2s::pipeline::ClockMode::live, counters, &feeds);
+  h2s::pipeline::Publisher publisher(&writer, h2s::pipeline::ClockMode::live, counters, &feeds);
 
   asio::io_context client_io;
   tcp::socket soup(client_io), ndjson(client_io);

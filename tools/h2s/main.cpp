@@ -6,6 +6,7 @@
 
 #include "replay_command.hpp"
 #include "rules_command.hpp"
+#include "run_command.hpp"
 #include "tap_command.hpp"
 #include "h2s/rules/rule_pack.hpp"
 
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   h2s::tools::add_replay_command(app, exit_code);
   h2s::tools::add_rules_command(app, exit_code);
+  h2s::tools::add_run_command(app, exit_code);
   h2s::tools::add_tap_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -39,6 +39,12 @@ void Processor::on_message(std::string_view message, std::int64_t recv_us) noexc
   decode_line(message, recv_us);
 }
 
+void Processor::on_oversized() noexcept {
+  counters_.lines.add();
+  ++messages_;
+  on_rejected(Status::oversized);
+}
+
 void Processor::decode_line(std::string_view line, std::int64_t recv_us) noexcept {
   // Rule packs change only here, between lines: every story of a line sees one pack.
   if (rule_swap_.take(matcher_)) counters_.rule_swaps.add();

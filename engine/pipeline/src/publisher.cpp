@@ -5,7 +5,7 @@
 
 namespace h2s::pipeline {
 
-Publisher::Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
+Publisher::Publisher(publish::NdjsonWriter* writer, ClockMode clock, PipelineCounters& counters,
                      publish::SignalFeeds* feed, const PublisherOptions& options)
     : writer_(writer),
       clock_(clock),
@@ -18,7 +18,7 @@ void Publisher::on_signal(Signal& signal) noexcept {
   sequence_ = signal.seq;
   signal.ts_signal_us = clock_ == ClockMode::live ? wall_clock_us() : signal.ts_score_us;
   if (feed_ != nullptr && !feed_->publish(signal)) counters_.output_errors.add();
-  if (!writer_.write(signal)) counters_.output_errors.add();
+  if (writer_ != nullptr && !writer_->write(signal)) counters_.output_errors.add();
   counters_.published.add();
 
   const std::uint64_t key = scoring::story_key(signal.story_id.view(), static_cast<std::uint8_t>(signal.vendor));
@@ -51,14 +51,14 @@ void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::
     cancel.cancelled = story->sequences[i];
     cancel.ticker = story->tickers[i];
     if (feed_ != nullptr && !feed_->publish(cancel)) counters_.output_errors.add();
-    if (!writer_.write(cancel)) counters_.output_errors.add();
+    if (writer_ != nullptr && !writer_->write(cancel)) counters_.output_errors.add();
     counters_.cancels_published.add();
   }
   story->count = 0;  // withdrawn once; a later delete of the same story names nothing
 }
 
 void Publisher::flush() noexcept {
-  if (!writer_.flush()) counters_.output_errors.add();
+  if (writer_ != nullptr && !writer_->flush()) counters_.output_errors.add();
 }
 
 }  // namespace h2s::pipeline

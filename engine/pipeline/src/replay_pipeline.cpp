@@ -198,19 +198,6 @@ class FeedAgent final : public Agent {
   publish::SignalFeeds* feed_;
 };
 
-// After the input: serve subscribers for `linger`, send End of Session, and let it reach them.
-void finish_feed(publish::SignalFeeds& feed, std::chrono::milliseconds linger) {
-  const auto poll_until = [&feed](auto deadline, auto stop) {
-    while (std::chrono::steady_clock::now() < deadline && !stop()) {
-      if (feed.poll() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  };
-  poll_until(std::chrono::steady_clock::now() + linger, [] { return false; });
-  feed.end_session();
-  poll_until(std::chrono::steady_clock::now() + std::chrono::seconds(2),
-             [&feed] { return feed.soup() == nullptr || feed.soup()->clients() == 0; });
-}
-
 }  // namespace
 
 ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules::CompiledPack> pack,
@@ -232,7 +219,7 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
     if (config.on_feed_ready) config.on_feed_ready(*feed);
   }
   FeedAgent feeding(feed.get());
-  Publisher publisher(output, config.processor.clock, counters, feed.get(),
+  Publisher publisher(&output, config.processor.clock, counters, feed.get(),
                       PublisherOptions{config.processor.scoring.story_capacity / 4, config.processor.scoring.story_window_us});
   PublishQueue signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
   QueueSignalSink queue_sink(signal_queue, counters);
@@ -309,7 +296,7 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
       break;
     }
   }
-  if (feed) finish_feed(*feed, config.linger);  // the runners are joined: this thread owns the feed now
+  if (feed) feed->finish(config.linger);  // the runners are joined: this thread owns the feed now
   if (watcher.joinable()) {
     watching = false;
     watcher.join();

@@ -1,5 +1,7 @@
 #include "h2s/publish/signal_feeds.hpp"
 
+#include <thread>
+
 #include "h2s/publish/wire.hpp"
 
 namespace h2s::publish {
@@ -55,6 +57,19 @@ void SignalFeeds::end_session() {
   if (mold_) mold_->end_session();
   if (soup_) soup_->end_session();
   if (ndjson_) ndjson_->end_session();
+}
+
+void SignalFeeds::finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace) {
+  const auto poll_until = [this](auto deadline, auto stop) {
+    while (std::chrono::steady_clock::now() < deadline && !stop()) {
+      if (poll() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  poll_until(std::chrono::steady_clock::now() + linger, [] { return false; });
+  end_session();
+  poll_until(std::chrono::steady_clock::now() + grace, [this] {
+    return (soup_ == nullptr || soup_->clients() == 0) && (ndjson_ == nullptr || ndjson_->clients() == 0);
+  });
 }
 
 }  // namespace h2s::publish

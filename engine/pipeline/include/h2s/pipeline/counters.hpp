@@ -5,20 +5,13 @@
 #include <atomic>
 #include <cstdint>
 
+#include "h2s/model/counter.hpp"
 #include "h2s/model/status.hpp"
 #include "h2s/scoring/scorer.hpp"
 
 namespace h2s::pipeline {
 
-// Written by one thread, read by any (metrics): a relaxed load+store, no locked instruction.
-class Counter {
- public:
-  void add(std::uint64_t n = 1) noexcept { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  [[nodiscard]] std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<std::uint64_t> value_{0};
-};
+using h2s::Counter;
 
 inline constexpr std::size_t kOutcomeCount = 5;
 

@@ -7,6 +7,7 @@
 
 #include "h2s/feeds/decoder.hpp"
 #include "h2s/feeds/line_framer.hpp"
+#include "h2s/feeds/source.hpp"
 #include "h2s/model/signal.hpp"
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
@@ -40,7 +41,7 @@ struct RejectionSample {
   Status reason = Status::ok;
 };
 
-class Processor final : private feeds::DecodeSink {
+class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
  public:
   static constexpr std::size_t kMaxSamples = 16;
 
@@ -52,7 +53,9 @@ class Processor final : private feeds::DecodeSink {
   // End of the stream: a last line without a newline is still processed.
   void on_end_of_stream() noexcept;
   // One complete message (a datagram or a framed line), with its receive time (kNoTime: unknown).
-  void on_message(std::string_view message, std::int64_t recv_us) noexcept;
+  void on_message(std::string_view message, std::int64_t recv_us) noexcept override;
+  // A message a source dropped for its size: counted as rejected (oversized).
+  void on_oversized() noexcept override;
 
   [[nodiscard]] const std::array<RejectionSample, kMaxSamples>& samples() const noexcept { return samples_; }
   [[nodiscard]] std::size_t sample_count() const noexcept { return sample_count_; }

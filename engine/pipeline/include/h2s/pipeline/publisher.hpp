@@ -23,7 +23,8 @@ class Publisher final : public SignalSink {
   static constexpr std::size_t kMaxSignalsPerStory = 8;  // a story's signals a cancel can name
 
   // With a binary feed, sequence numbers are the feed journal's (a restarted session continues).
-  Publisher(publish::NdjsonWriter& writer, ClockMode clock, PipelineCounters& counters,
+  // Without a writer, no JSON lines are written locally.
+  Publisher(publish::NdjsonWriter* writer, ClockMode clock, PipelineCounters& counters,
             publish::SignalFeeds* feed = nullptr, const PublisherOptions& options = {});
 
   void on_signal(Signal& signal) noexcept override;
@@ -41,7 +42,7 @@ class Publisher final : public SignalSink {
     return feed_ != nullptr ? feed_->next_sequence() : sequence_ + 1;
   }
 
-  publish::NdjsonWriter& writer_;
+  publish::NdjsonWriter* writer_;
   ClockMode clock_;
   PipelineCounters& counters_;
   publish::SignalFeeds* feed_;

@@ -4,6 +4,7 @@
 // Everything here runs on that one thread.
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +46,9 @@ class SignalFeeds {
   std::size_t poll() noexcept;
   // End of Session on both feeds; keep polling afterwards so it is delivered.
   void end_session();
+  // At the end, on the thread that owns the feeds: serve subscribers for `linger` more, send End
+  // of Session, and poll until the TCP clients have it (at most `grace`).
+  void finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace = std::chrono::seconds(2));
 
   [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }

@@ -1,0 +1,73 @@
+#pragma once
+// `h2s run`'s configuration: one TOML file (docs/config.md, h2s.example.toml). Every key has a
+// documented default; unknown keys and bad values fail start-up, all of them at once, each with
+// file:line.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "h2s/model/endpoint.hpp"
+#include "h2s/pipeline/agent.hpp"
+#include "h2s/publish/signal_feeds.hpp"
+#include "h2s/scoring/scorer.hpp"
+
+namespace h2s::daemon {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class FeedType : std::uint8_t { file, tcp_client, tcp_server, udp };
+[[nodiscard]] std::string_view to_string(FeedType type) noexcept;
+
+struct FeedConfig {
+  std::string name;                  // in logs and metrics labels
+  FeedType type = FeedType::file;
+  std::filesystem::path path;        // file: the recorded feed, read as fast as the pipeline takes it
+  std::string host = "127.0.0.1";    // tcp_client: peer; tcp_server/udp: address to bind
+  std::uint16_t port = 0;            // 0 for servers: any free port (logged)
+  std::string group;                 // udp: multicast group to join (empty: unicast)
+  std::string interface = "127.0.0.1";  // udp: interface address for the multicast join
+  std::chrono::milliseconds reconnect_initial{100};  // tcp_client back-off, doubling ...
+  std::chrono::milliseconds reconnect_max{10'000};   // ... up to this
+  std::size_t max_connections = 16;  // tcp_server
+  std::size_t max_message_bytes = 1 << 20;  // longer messages are rejected as oversized
+  std::size_t receive_batch = 32;    // udp: datagrams per recvmmsg
+  std::size_t receive_buffer_bytes = 4 << 20;  // SO_RCVBUF asked of the kernel
+};
+
+struct DaemonConfig {
+  std::filesystem::path file;  // where this was loaded from
+  // [rules]
+  std::filesystem::path rules;        // a pack directory or file
+  std::filesystem::path rules_cache;  // compiled-database cache (empty: none)
+  bool reload_on_sighup = true;
+  // [scoring]: any parameter of docs/scoring.md
+  scoring::ScoringParams scoring;
+  // [[feed]]
+  std::vector<FeedConfig> feeds;
+  // [threads]
+  pipeline::IdleKind idle = pipeline::IdleKind::backoff;
+  int cpu = -1;  // pin the pipeline thread to this CPU (-1: no pinning)
+  // [output]
+  bool stdout_lines = false;            // JSON lines on stdout
+  std::filesystem::path ndjson_file;    // JSON lines appended to a file (empty: none)
+  publish::SignalFeedsOptions network;  // journal, SoupBinTCP, MoldUDP64, NDJSON over TCP
+  // [metrics]
+  std::optional<Endpoint> metrics;      // Prometheus /metrics and /healthz (none: disabled)
+  // [shutdown]
+  std::chrono::milliseconds drain_timeout{2000};  // SIGTERM: time to finish in-flight work
+  std::chrono::milliseconds linger{0};            // after input ends (file feeds): keep serving
+};
+
+// Reads and validates the file; throws ConfigError listing every problem. rules_default is used
+// when [rules] path is absent; relative paths in the file are relative to the file's folder.
+[[nodiscard]] DaemonConfig load_daemon_config(const std::filesystem::path& file,
+                                              const std::filesystem::path& rules_default);
+
+}  // namespace h2s::daemon

@@ -1,0 +1,41 @@
+#pragma once
+// The operator's view: Prometheus text on GET /metrics and a liveness answer on GET /healthz,
+// served by Boost.Beast on a thread of its own (never the pipeline's). Read-only: every other
+// method or path gets 405/404.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "h2s/model/endpoint.hpp"
+
+namespace h2s::daemon {
+
+class MetricsServer {
+ public:
+  using Render = std::function<std::string()>;  // called on the server thread; must be thread-safe
+  using Healthy = std::function<bool()>;
+
+  // Binds at once (throws std::system_error when it cannot) and starts serving.
+  MetricsServer(const Endpoint& listen, Render render, Healthy healthy);
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  void serve() noexcept;
+
+  struct State;
+  std::unique_ptr<State> state_;
+  Render render_;
+  Healthy healthy_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace h2s::daemon

@@ -1,0 +1,369 @@
+#include "h2s/daemon/daemon.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include "h2s/daemon/metrics_server.hpp"
+#include "h2s/feeds/file_feed.hpp"
+#include "h2s/feeds/tcp_sources.hpp"
+#include "h2s/feeds/udp_source.hpp"
+#include "h2s/pipeline/processor.hpp"
+#include "h2s/pipeline/publisher.hpp"
+#include "h2s/pipeline/rule_swap.hpp"
+
+namespace h2s::daemon {
+namespace {
+
+using pipeline::Agent;
+using pipeline::PipelineCounters;
+
+// Every source, polled in turn; on a stop request they close (delivering what they hold).
+class SourcesAgent final : public Agent {
+ public:
+  SourcesAgent(std::vector<std::unique_ptr<feeds::Source>>& sources, std::atomic<bool>& stop)
+      : sources_(sources), stop_(stop) {}
+  int do_work() noexcept override {
+    if (done_) return 0;
+    if (stop_.load(std::memory_order_relaxed)) {
+      for (auto& source : sources_) source->close();
+      done_ = true;
+      return 1;
+    }
+    int work = 0;
+    bool all_finished = true;
+    for (auto& source : sources_) {
+      work += source->poll();
+      all_finished = all_finished && source->finished();
+    }
+    done_ = all_finished;
+    return work;
+  }
+  bool done() const noexcept override { return done_; }
+  std::string_view name() const noexcept override { return "sources"; }
+
+ private:
+  std::vector<std::unique_ptr<feeds::Source>>& sources_;
+  std::atomic<bool>& stop_;
+  bool done_ = false;
+};
+
+// What the publishing thread's objects know, copied where the metrics thread may read it.
+struct FeedStats {
+  Counter next_sequence, soup_clients, soup_logins_accepted, soup_logins_rejected, soup_slow_disconnects,
+      soup_timeouts, soup_protocol_errors, mold_packets, mold_retransmit_requests, mold_retransmitted,
+      mold_bad_requests, ndjson_clients, ndjson_slow_disconnects, journal_error;
+};
+
+// Polls the network outputs and, every 100 ms, snapshots their statistics.
+class OutputsAgent final : public Agent {
+ public:
+  OutputsAgent(publish::SignalFeeds* feeds, pipeline::Publisher& publisher, FeedStats& stats)
+      : feeds_(feeds), publisher_(publisher), stats_(stats) {}
+  int do_work() noexcept override {
+    int work = feeds_ != nullptr ? static_cast<int>(feeds_->poll()) : 0;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ >= std::chrono::milliseconds(100)) {
+      last_ = now;
+      publisher_.flush();  // JSON lines reach their file or pipe within 100 ms of a quiet moment
+      snapshot();
+    }
+    return work;
+  }
+  bool done() const noexcept override { return true; }  // never holds the runner open
+  std::string_view name() const noexcept override { return "outputs"; }
+  void snapshot() noexcept {
+    stats_.next_sequence.set(feeds_ != nullptr ? feeds_->next_sequence() : publisher_.last_sequence() + 1);
+    if (feeds_ == nullptr) return;
+    stats_.journal_error.set(static_cast<std::uint64_t>(feeds_->journal().error()));
+    if (const auto* soup = feeds_->soup()) {
+      stats_.soup_clients.set(soup->clients());
+      stats_.soup_logins_accepted.set(soup->counters().logins_accepted);
+      stats_.soup_logins_rejected.set(soup->counters().logins_rejected);
+      stats_.soup_slow_disconnects.set(soup->counters().slow_disconnects);
+      stats_.soup_timeouts.set(soup->counters().timeouts);
+      stats_.soup_protocol_errors.set(soup->counters().protocol_errors);
+    }
+    if (const auto* mold = feeds_->mold()) {
+      stats_.mold_packets.set(mold->counters().packets);
+      stats_.mold_retransmit_requests.set(mold->counters().requests);
+      stats_.mold_retransmitted.set(mold->counters().retransmitted);
+      stats_.mold_bad_requests.set(mold->counters().bad_requests);
+    }
+    if (const auto* ndjson = feeds_->ndjson()) {
+      stats_.ndjson_clients.set(ndjson->clients());
+      stats_.ndjson_slow_disconnects.set(ndjson->counters().slow_disconnects);
+    }
+  }
+
+ private:
+  publish::SignalFeeds* feeds_;
+  pipeline::Publisher& publisher_;
+  FeedStats& stats_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::unique_ptr<feeds::Source> open_feed(const FeedConfig& feed, feeds::MessageSink& sink) {
+  switch (feed.type) {
+    case FeedType::file:
+      return feeds::make_file_feed_source(feed.name, feed.path.string(), feed.max_message_bytes, sink);
+    case FeedType::tcp_client: {
+      feeds::TcpClientOptions o;
+      o.host = feed.host;
+      o.port = feed.port;
+      o.reconnect_initial = feed.reconnect_initial;
+      o.reconnect_max = feed.reconnect_max;
+      o.max_message_bytes = feed.max_message_bytes;
+      return feeds::make_tcp_client_source(feed.name, o, sink);
+    }
+    case FeedType::tcp_server: {
+      feeds::TcpServerOptions o;
+      o.address = feed.host;
+      o.port = feed.port;
+      o.max_connections = feed.max_connections;
+      o.max_message_bytes = feed.max_message_bytes;
+      return feeds::make_tcp_server_source(feed.name, o, sink);
+    }
+    case FeedType::udp: {
+      feeds::UdpSourceOptions o;
+      o.address = feed.host;
+      o.port = feed.port;
+      o.group = feed.group;
+      o.interface = feed.interface;
+      o.batch = feed.receive_batch;
+      o.max_message_bytes = std::min<std::size_t>(feed.max_message_bytes, 65507);
+      o.receive_buffer_bytes = static_cast<int>(feed.receive_buffer_bytes);
+      return feeds::make_udp_source(feed.name, o, sink);
+    }
+  }
+  throw std::invalid_argument("unknown feed type");
+}
+
+// Prometheus text exposition format 0.0.4.
+class MetricsText {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  }
+  void sample(std::string_view name, std::uint64_t value) { out_ << name << ' ' << value << '\n'; }
+  void sample(std::string_view name, std::string_view label, std::string_view label_value, std::uint64_t value) {
+    out_ << name << '{' << label << "=\"";
+    for (const char c : label_value) {
+      if (c == '"' || c == '\\') out_ << '\\' << c;
+      else if (c == '\n') out_ << "\\n";
+      else out_ << c;
+    }
+    out_ << "\"} " << value << '\n';
+  }
+  [[nodiscard]] std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+std::string render_metrics(const PipelineCounters& c, const std::vector<std::unique_ptr<feeds::Source>>& sources,
+                           const FeedStats& s, const pipeline::RuleReloader* reloader, const publish::SignalFeedsOptions& net) {
+  MetricsText m;
+  m.family("h2s_messages_total", "counter", "Messages read, by what they were: story, control or rejected.");
+  m.sample("h2s_messages_total", "kind", "story", c.stories.get());
+  m.sample("h2s_messages_total", "kind", "control", c.control.get());
+  m.sample("h2s_messages_total", "kind", "rejected", c.rejected_total());
+  m.family("h2s_story_outcomes_total", "counter", "Stories by outcome.");
+  for (std::size_t i = 0; i < pipeline::kOutcomeCount; ++i) {
+    m.sample("h2s_story_outcomes_total", "outcome", scoring::to_string(static_cast<scoring::StoryOutcome>(i)), c.outcomes[i].get());
+  }
+  m.family("h2s_rejected_total", "counter", "Rejected messages by reason.");
+  for (std::size_t i = 1; i < kStatusCount; ++i) {
+    m.sample("h2s_rejected_total", "reason", to_string(static_cast<Status>(i)), c.rejected[i].get());
+  }
+  m.family("h2s_accounting_balanced", "gauge", "1 when messages = stories + control + rejected and stories = sum of outcomes.");
+  m.sample("h2s_accounting_balanced", c.balanced() ? 1 : 0);
+  m.family("h2s_signals_total", "counter", "Signals produced by scoring.");
+  m.sample("h2s_signals_total", c.signals.get());
+  m.family("h2s_signals_published_total", "counter", "Signals sequenced and published.");
+  m.sample("h2s_signals_published_total", c.published.get());
+  m.family("h2s_cancels_published_total", "counter", "Cancels published for deleted stories.");
+  m.sample("h2s_cancels_published_total", c.cancels_published.get());
+  m.family("h2s_output_errors_total", "counter", "Failed writes to an output or the journal.");
+  m.sample("h2s_output_errors_total", c.output_errors.get());
+  m.family("h2s_publish_next_sequence", "gauge", "The sequence number the next published message gets.");
+  m.sample("h2s_publish_next_sequence", s.next_sequence.get());
+  m.family("h2s_scoring_events_total", "counter", "Scoring decisions besides outcomes.");
+  m.sample("h2s_scoring_events_total", "event", "near_duplicate", c.near_duplicates.get());
+  m.sample("h2s_scoring_events_total", "event", "revision", c.revisions.get());
+  m.sample("h2s_scoring_events_total", "event", "revision_unmoved", c.revisions_unmoved.get());
+  m.sample("h2s_scoring_events_total", "event", "throttled", c.throttled.get());
+  m.sample("h2s_scoring_events_total", "event", "match_truncated", c.match_truncated.get());
+  m.family("h2s_rule_reloads_total", "counter", "Rule pack reloads (SIGHUP) by result.");
+  m.sample("h2s_rule_reloads_total", "result", "swapped", c.rule_swaps.get());
+  m.sample("h2s_rule_reloads_total", "result", "refused", reloader != nullptr ? reloader->failed() : 0);
+  const auto per_feed = [&](std::string_view name, std::string_view type, std::string_view help, auto field) {
+    m.family(name, type, help);
+    for (const auto& source : sources) m.sample(name, "feed", source->name(), field(source->counters()).get());
+  };
+  per_feed("h2s_feed_bytes_total", "counter", "Bytes read per feed.", [](const feeds::FeedCounters& f) -> const Counter& { return f.bytes; });
+  per_feed("h2s_feed_messages_total", "counter", "Messages handed to the processor per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.messages; });
+  per_feed("h2s_feed_connects_total", "counter", "Connections made or accepted per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.connects; });
+  per_feed("h2s_feed_disconnects_total", "counter", "Connections lost per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.disconnects; });
+  per_feed("h2s_feed_errors_total", "counter", "Connect/read failures, refused connections, truncated datagrams per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.errors; });
+  per_feed("h2s_feed_connections", "gauge", "Open connections per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.connected; });
+  per_feed("h2s_feed_kernel_timestamps_total", "counter", "Datagrams stamped with the kernel receive time (UDP).",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.kernel_timestamps; });
+  m.family("h2s_subscribers", "gauge", "Connected subscribers per output.");
+  if (net.soup) m.sample("h2s_subscribers", "output", "soupbintcp", s.soup_clients.get());
+  if (net.ndjson) m.sample("h2s_subscribers", "output", "ndjson_tcp", s.ndjson_clients.get());
+  m.family("h2s_subscriber_drops_total", "counter", "Subscribers disconnected for falling behind, timing out or protocol errors.");
+  if (net.soup) {
+    m.sample("h2s_subscriber_drops_total", "reason", "soupbintcp_slow", s.soup_slow_disconnects.get());
+    m.sample("h2s_subscriber_drops_total", "reason", "soupbintcp_timeout", s.soup_timeouts.get());
+    m.sample("h2s_subscriber_drops_total", "reason", "soupbintcp_protocol", s.soup_protocol_errors.get());
+  }
+  if (net.ndjson) m.sample("h2s_subscriber_drops_total", "reason", "ndjson_tcp_slow", s.ndjson_slow_disconnects.get());
+  if (net.soup) {
+    m.family("h2s_soupbintcp_logins_total", "counter", "SoupBinTCP logins by result.");
+    m.sample("h2s_soupbintcp_logins_total", "result", "accepted", s.soup_logins_accepted.get());
+    m.sample("h2s_soupbintcp_logins_total", "result", "rejected", s.soup_logins_rejected.get());
+  }
+  if (net.mold) {
+    m.family("h2s_moldudp64_packets_total", "counter", "MoldUDP64 packets sent to the group.");
+    m.sample("h2s_moldudp64_packets_total", s.mold_packets.get());
+    m.family("h2s_moldudp64_retransmission_requests_total", "counter", "Retransmission requests by result.");
+    m.sample("h2s_moldudp64_retransmission_requests_total", "result", "received", s.mold_retransmit_requests.get());
+    m.sample("h2s_moldudp64_retransmission_requests_total", "result", "bad", s.mold_bad_requests.get());
+  }
+  m.family("h2s_journal_errno", "gauge", "The journal file's last error (0: healthy).");
+  m.sample("h2s_journal_errno", s.journal_error.get());
+  return m.str();
+}
+
+}  // namespace
+
+int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::CompiledPack> pack, std::FILE* log) {
+  // The signals are taken by this thread with sigtimedwait; blocked before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  PipelineCounters counters;
+  std::unique_ptr<publish::NdjsonWriter> lines;
+  int lines_fd = -1;
+  if (!config.ndjson_file.empty()) {
+    lines_fd = ::open(config.ndjson_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (lines_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + config.ndjson_file.string());
+    lines = std::make_unique<publish::NdjsonWriter>(lines_fd);
+  } else if (config.stdout_lines) {
+    lines = std::make_unique<publish::NdjsonWriter>(STDOUT_FILENO);
+  }
+  const bool network = config.network.soup || config.network.mold || config.network.ndjson || !config.network.journal.file.empty();
+  std::unique_ptr<publish::SignalFeeds> outputs;
+  if (network) outputs = std::make_unique<publish::SignalFeeds>(config.network);
+
+  pipeline::Publisher publisher(lines.get(), pipeline::ClockMode::live, counters, outputs.get(),
+                                pipeline::PublisherOptions{config.scoring.story_capacity / 4, config.scoring.story_window_us});
+  pipeline::ProcessorConfig processor_config;
+  processor_config.clock = pipeline::ClockMode::live;
+  processor_config.scoring = config.scoring;
+  std::size_t largest = 0;
+  for (const FeedConfig& feed : config.feeds) largest = std::max(largest, feed.max_message_bytes);
+  processor_config.limits.max_message_bytes = largest;
+  pipeline::Processor processor(processor_config, std::move(pack), publisher, counters);
+
+  std::vector<std::unique_ptr<feeds::Source>> sources;
+  for (const FeedConfig& feed : config.feeds) {
+    sources.push_back(open_feed(feed, processor));
+    std::fprintf(log, "h2s run: feed %s (%s)", feed.name.c_str(), std::string(to_string(feed.type)).c_str());
+    if (sources.back()->local_port() != 0) std::fprintf(log, " listening on port %u", sources.back()->local_port());
+    std::fprintf(log, "\n");
+  }
+  if (outputs) {
+    if (outputs->soup() != nullptr) {
+      std::fprintf(log, "h2s run: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", outputs->soup_port(),
+                   outputs->journal().session().c_str(), static_cast<unsigned long long>(outputs->next_sequence()));
+    }
+    if (outputs->mold() != nullptr) std::fprintf(log, "h2s run: MoldUDP64 feed, retransmissions on port %u\n", outputs->retransmit_port());
+    if (outputs->ndjson() != nullptr) std::fprintf(log, "h2s run: NDJSON feed on port %u\n", outputs->ndjson_port());
+  }
+
+  std::unique_ptr<pipeline::RuleReloader> reloader;
+  if (config.reload_on_sighup) {
+    rules::CompileOptions options;
+    options.cache_dir = config.rules_cache;
+    reloader = std::make_unique<pipeline::RuleReloader>(config.rules, options, processor.rule_swap());
+  }
+
+  FeedStats stats;
+  std::atomic<bool> stop{false};
+  SourcesAgent reading(sources, stop);
+  OutputsAgent outputting(outputs.get(), publisher, stats);
+  outputting.snapshot();
+
+  std::unique_ptr<MetricsServer> metrics;
+  if (config.metrics) {
+    metrics = std::make_unique<MetricsServer>(
+        *config.metrics,
+        [&] { return render_metrics(counters, sources, stats, reloader.get(), config.network); },
+        [&] { return !stop.load() && counters.balanced(); });
+    std::fprintf(log, "h2s run: metrics on http://%s:%u/metrics\n", config.metrics->host.c_str(), metrics->port());
+  }
+  std::fprintf(log, "h2s run: running (pid %d); SIGHUP reloads rules, SIGTERM stops\n", static_cast<int>(::getpid()));
+  std::fflush(log);
+
+  const auto started = std::chrono::steady_clock::now();
+  pipeline::AgentRunner runner("h2s-run", {&reading, &outputting}, pipeline::IdleStrategy(config.idle), config.cpu);
+  runner.start();
+  // This thread: signals, and noticing the end of finite feeds.
+  std::atomic<bool> finished{false};
+  const timespec tick{0, 50'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGHUP && reloader) {
+      if (const auto error = reloader->reload()) {
+        std::fprintf(log, "h2s run: rule reload failed, keeping the current pack:\n%s\n", error->c_str());
+      } else {
+        std::fprintf(log, "h2s run: rules reloaded from %s\n", config.rules.c_str());
+      }
+      std::fflush(log);
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      std::fprintf(log, "h2s run: %s: draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      std::fflush(log);
+      stop = true;
+      break;
+    } else if (reading.done()) {
+      finished = true;
+      break;
+    }
+  }
+  runner.join();  // the sources closed and everything they delivered was processed and published
+  publisher.flush();
+  if (outputs) outputs->finish(finished ? config.linger : std::chrono::milliseconds(0), config.drain_timeout);
+  outputting.snapshot();
+  metrics.reset();
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(log, "h2s run: stopped after %.1f s: messages %llu = stories %llu + control %llu + rejected %llu; "
+               "signals published %llu, cancels %llu; accounting %s\n",
+               seconds, static_cast<unsigned long long>(counters.messages.get()),
+               static_cast<unsigned long long>(counters.stories.get()), static_cast<unsigned long long>(counters.control.get()),
+               static_cast<unsigned long long>(counters.rejected_total()), static_cast<unsigned long long>(counters.published.get()),
+               static_cast<unsigned long long>(counters.cancels_published.get()), counters.balanced() ? "balanced" : "UNBALANCED");
+  lines.reset();
+  if (lines_fd >= 0) ::close(lines_fd);
+  return counters.balanced() && counters.output_errors.get() == 0 ? 0 : 1;
+}
+
+}  // namespace h2s::daemon

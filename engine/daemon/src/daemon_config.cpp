@@ -1,0 +1,322 @@
+// Loads `h2s run`'s TOML configuration with toml++, collecting every error with file:line.
+#include "h2s/daemon/daemon_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <initializer_list>
+#include <sstream>
+
+namespace h2s::daemon {
+
+std::string_view to_string(FeedType type) noexcept {
+  switch (type) {
+    case FeedType::file: return "file";
+    case FeedType::tcp_client: return "tcp_client";
+    case FeedType::tcp_server: return "tcp_server";
+    case FeedType::udp: return "udp";
+  }
+  return "?";
+}
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::filesystem::path file) : file_(std::move(file)), base_(file_.parent_path()) {}
+
+  void error(const toml::node& at, const std::string& message) { error(at.source().begin.line, message); }
+  void error(std::uint32_t line, const std::string& message) {
+    errors_.push_back(file_.string() + ":" + std::to_string(line) + ": " + message);
+  }
+  [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }
+  [[nodiscard]] std::string report() const {
+    std::ostringstream out;
+    for (std::size_t i = 0; i < errors_.size(); ++i) out << (i ? "\n" : "") << errors_[i];
+    return out.str();
+  }
+
+  // A table whose keys must all be in `allowed`; nullptr (and an error) if the node is not a table.
+  const toml::table* table(const toml::node& node, std::string_view what, std::initializer_list<std::string_view> allowed) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+      error(node, "[" + std::string(what) + "] must be a table");
+      return nullptr;
+    }
+    for (auto&& [key, value] : *t) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::string list;
+      for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      error(key.source().begin.line, "unknown key '" + std::string(key.str()) + "' in [" + std::string(what) +
+                                         "] (allowed: " + list + ")");
+    }
+    return t;
+  }
+
+  void string(const toml::table& t, std::string_view key, std::string& out) {
+    if (const toml::node* n = t.get(key)) {
+      if (const auto* s = n->as_string()) out = s->get();
+      else error(*n, "'" + std::string(key) + "' must be a string");
+    }
+  }
+  void path(const toml::table& t, std::string_view key, std::filesystem::path& out) {
+    std::string text;
+    string(t, key, text);
+    if (!text.empty()) out = std::filesystem::path(text).is_absolute() ? std::filesystem::path(text) : base_ / text;
+  }
+  void boolean(const toml::table& t, std::string_view key, bool& out) {
+    if (const toml::node* n = t.get(key)) {
+      if (const auto* b = n->as_boolean()) out = b->get();
+      else error(*n, "'" + std::string(key) + "' must be true or false");
+    }
+  }
+  template <class Int>
+  void integer(const toml::table& t, std::string_view key, Int& out, std::int64_t min, std::int64_t max) {
+    if (const toml::node* n = t.get(key)) {
+      const auto* i = n->as_integer();
+      if (i == nullptr || i->get() < min || i->get() > max) {
+        // Built with append: GCC 12 warns falsely (-Wrestrict) on chains of string operator+.
+        std::string message = "'";
+        message.append(key).append("' must be an integer in [").append(std::to_string(min));
+        message.append(", ").append(std::to_string(max)).append("]");
+        error(*n, message);
+      } else {
+        out = static_cast<Int>(i->get());
+      }
+    }
+  }
+  void millis(const toml::table& t, std::string_view key, std::chrono::milliseconds& out, std::int64_t max) {
+    std::int64_t ms = out.count();
+    integer(t, key, ms, 0, max);
+    out = std::chrono::milliseconds(ms);
+  }
+  std::optional<Endpoint> endpoint(const toml::table& t, std::string_view key) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::nullopt;
+    std::string text;
+    string(t, key, text);
+    std::optional<Endpoint> e = parse_endpoint(text);
+    if (!e && n->is_string()) error(*n, "'" + std::string(key) + "' must be \"HOST:PORT\", not '" + text + "'");
+    return e;
+  }
+
+ private:
+  std::filesystem::path file_;
+  std::filesystem::path base_;
+  std::vector<std::string> errors_;
+};
+
+std::optional<FeedType> parse_feed_type(std::string_view text) {
+  if (text == "file") return FeedType::file;
+  if (text == "tcp_client") return FeedType::tcp_client;
+  if (text == "tcp_server") return FeedType::tcp_server;
+  if (text == "udp") return FeedType::udp;
+  return std::nullopt;
+}
+
+void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
+  FeedConfig feed;
+  r.string(t, "name", feed.name);
+  std::string type;
+  r.string(t, "type", type);
+  const std::uint32_t line = t.source().begin.line;
+  if (feed.name.empty()) r.error(line, "[[feed]] needs a name");
+  for (const FeedConfig& other : config.feeds) {
+    if (!feed.name.empty() && other.name == feed.name) r.error(line, "feed name '" + feed.name + "' is used twice");
+  }
+  const std::optional<FeedType> parsed = parse_feed_type(type);
+  if (!parsed) {
+    r.error(line, "feed '" + feed.name + "': type must be file, tcp_client, tcp_server or udp, not '" + type + "'");
+    return;
+  }
+  feed.type = *parsed;
+  r.integer(t, "max_message_bytes", feed.max_message_bytes, 256, 64 << 20);
+  switch (feed.type) {
+    case FeedType::file:
+      (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "path"});
+      r.path(t, "path", feed.path);
+      if (feed.path.empty()) r.error(line, "feed '" + feed.name + "': a file feed needs a path");
+      break;
+    case FeedType::tcp_client:
+    case FeedType::tcp_server:
+    case FeedType::udp: {
+      const bool client = feed.type == FeedType::tcp_client;
+      if (client) {
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "connect", "reconnect_initial_ms", "reconnect_max_ms"});
+      } else if (feed.type == FeedType::tcp_server) {
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "listen", "max_connections"});
+      } else {
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "listen", "group", "interface", "receive_batch",
+                                  "receive_buffer_bytes"});
+      }
+      const std::string_view key = client ? "connect" : "listen";
+      if (const std::optional<Endpoint> e = r.endpoint(t, key)) {
+        feed.host = e->host;
+        feed.port = e->port;
+      } else if (t.get(key) == nullptr) {
+        r.error(line, "feed '" + feed.name + "': needs " + std::string(key) + " = \"HOST:PORT\"");
+      }
+      if (client && feed.port == 0 && t.get(key) != nullptr) r.error(line, "feed '" + feed.name + "': connect needs a port");
+      r.millis(t, "reconnect_initial_ms", feed.reconnect_initial, 3'600'000);
+      r.millis(t, "reconnect_max_ms", feed.reconnect_max, 3'600'000);
+      if (feed.reconnect_initial.count() < 1 || feed.reconnect_max < feed.reconnect_initial) {
+        r.error(line, "feed '" + feed.name + "': need 1 <= reconnect_initial_ms <= reconnect_max_ms");
+      }
+      r.integer(t, "max_connections", feed.max_connections, 1, 4096);
+      r.string(t, "group", feed.group);
+      r.string(t, "interface", feed.interface);
+      r.integer(t, "receive_batch", feed.receive_batch, 1, 1024);
+      r.integer(t, "receive_buffer_bytes", feed.receive_buffer_bytes, 4096, 1 << 30);
+      break;
+    }
+  }
+  config.feeds.push_back(std::move(feed));
+}
+
+void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
+  r.boolean(t, "stdout", config.stdout_lines);
+  r.path(t, "ndjson_file", config.ndjson_file);
+  publish::SignalFeedsOptions& net = config.network;
+  if (const toml::node* n = t.get("journal")) {
+    if (const toml::table* j = r.table(*n, "output.journal", {"file", "ring_capacity", "session"})) {
+      r.path(*j, "file", net.journal.file);
+      r.integer(*j, "ring_capacity", net.journal.ring_capacity, 16, 1 << 24);
+      r.string(*j, "session", net.journal.session);
+      if (net.journal.session.empty() || net.journal.session.size() > 10) r.error(*n, "session must be 1-10 characters");
+    }
+  }
+  if (const toml::node* n = t.get("soupbintcp")) {
+    if (const toml::table* s = r.table(*n, "output.soupbintcp", {"listen", "user", "password_env", "max_clients",
+                                                                 "max_buffered_bytes", "heartbeat_ms", "client_timeout_ms"})) {
+      publish::SoupServerOptions soup;
+      if (const auto e = r.endpoint(*s, "listen")) {
+        soup.address = e->host;
+        soup.port = e->port;
+      }
+      r.string(*s, "user", soup.username);
+      std::string password_env = "H2S_SOUP_PASSWORD";
+      r.string(*s, "password_env", password_env);
+      if (const char* user = std::getenv("H2S_SOUP_USER"); soup.username.empty() && user != nullptr) soup.username = user;
+      if (const char* password = std::getenv(password_env.c_str())) soup.password = password;
+      if (soup.username.empty() || soup.username.size() > 6) r.error(*n, "SoupBinTCP needs user = 1-6 characters (or H2S_SOUP_USER)");
+      if (soup.password.empty() || soup.password.size() > 10) {
+        r.error(*n, "SoupBinTCP needs a 1-10 character password in the environment variable " + password_env);
+      }
+      r.integer(*s, "max_clients", soup.max_clients, 1, 4096);
+      r.integer(*s, "max_buffered_bytes", soup.max_buffered_bytes, 65536, 1 << 30);
+      r.millis(*s, "heartbeat_ms", soup.heartbeat_interval, 60'000);
+      r.millis(*s, "client_timeout_ms", soup.client_timeout, 3'600'000);
+      net.soup = soup;
+    }
+  }
+  if (const toml::node* n = t.get("moldudp64")) {
+    if (const toml::table* m = r.table(*n, "output.moldudp64", {"group", "interface", "ttl", "mtu", "retransmit_listen"})) {
+      publish::MoldPublisherOptions mold;
+      if (const auto e = r.endpoint(*m, "group")) {
+        mold.group = e->host;
+        mold.port = e->port;
+      } else if (m->get("group") == nullptr) {
+        r.error(*n, "MoldUDP64 needs group = \"GROUP:PORT\"");
+      }
+      r.string(*m, "interface", mold.interface);
+      r.integer(*m, "ttl", mold.ttl, 0, 255);
+      r.integer(*m, "mtu", mold.mtu, 576, 65507);
+      if (const auto e = r.endpoint(*m, "retransmit_listen")) {
+        mold.retransmit_address = e->host;
+        mold.retransmit_port = e->port;
+      }
+      net.mold = mold;
+    }
+  }
+  if (const toml::node* n = t.get("ndjson_tcp")) {
+    if (const toml::table* j = r.table(*n, "output.ndjson_tcp", {"listen", "max_clients", "max_buffered_bytes"})) {
+      publish::NdjsonServerOptions ndjson;
+      if (const auto e = r.endpoint(*j, "listen")) {
+        ndjson.address = e->host;
+        ndjson.port = e->port;
+      }
+      r.integer(*j, "max_clients", ndjson.max_clients, 1, 4096);
+      r.integer(*j, "max_buffered_bytes", ndjson.max_buffered_bytes, 65536, 1 << 30);
+      net.ndjson = ndjson;
+    }
+  }
+}
+
+}  // namespace
+
+DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::filesystem::path& rules_default) {
+  Reader r(file);
+  DaemonConfig config;
+  config.file = file;
+  config.rules = rules_default;
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(file.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  for (auto&& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k == "rules") {
+      if (const toml::table* t = r.table(node, "rules", {"path", "cache_dir", "reload_on_sighup"})) {
+        r.path(*t, "path", config.rules);
+        r.path(*t, "cache_dir", config.rules_cache);
+        r.boolean(*t, "reload_on_sighup", config.reload_on_sighup);
+      }
+    } else if (k == "scoring") {
+      if (const toml::table* t = node.as_table()) {
+        for (auto&& [name, value] : *t) {
+          std::string text, error;
+          if (const auto* s = value.as_string()) text = s->get();
+          else if (const auto* i = value.as_integer()) text = std::to_string(i->get());
+          else if (const auto* d = value.as_floating_point()) text = std::to_string(d->get());
+          else if (const auto* b = value.as_boolean()) text = b->get() ? "true" : "false";
+          if (!scoring::set_scoring_param(config.scoring, name.str(), text, error)) r.error(value, error);
+        }
+      } else {
+        r.error(node, "[scoring] must be a table");
+      }
+    } else if (k == "feed") {
+      const toml::array* feeds = node.as_array();
+      if (feeds == nullptr) {
+        r.error(node, "feeds are an array of tables: [[feed]]");
+        continue;
+      }
+      for (const toml::node& element : *feeds) {
+        if (const toml::table* t = element.as_table()) load_feed(r, *t, config);
+        else r.error(element, "[[feed]] entries must be tables");
+      }
+    } else if (k == "threads") {
+      if (const toml::table* t = r.table(node, "threads", {"idle", "cpu"})) {
+        std::string idle = "backoff";
+        r.string(*t, "idle", idle);
+        try {
+          config.idle = pipeline::parse_idle_kind(idle);
+        } catch (const std::invalid_argument& e) {
+          r.error(*t->get("idle"), e.what());
+        }
+        r.integer(*t, "cpu", config.cpu, -1, 4095);
+      }
+    } else if (k == "output") {
+      if (const toml::table* t = r.table(node, "output", {"stdout", "ndjson_file", "journal", "soupbintcp", "moldudp64", "ndjson_tcp"})) {
+        load_output(r, *t, config);
+      }
+    } else if (k == "metrics") {
+      if (const toml::table* t = r.table(node, "metrics", {"listen"})) config.metrics = r.endpoint(*t, "listen");
+    } else if (k == "shutdown") {
+      if (const toml::table* t = r.table(node, "shutdown", {"drain_timeout_ms", "linger_ms"})) {
+        r.millis(*t, "drain_timeout_ms", config.drain_timeout, 600'000);
+        r.millis(*t, "linger_ms", config.linger, 3'600'000);
+      }
+    } else {
+      r.error(key.source().begin.line, "unknown section '" + std::string(k) +
+                                           "' (expected rules, scoring, feed, threads, output, metrics, shutdown)");
+    }
+  }
+  if (config.feeds.empty() && !r.failed()) r.error(1, "no [[feed]]: nothing to read");
+  if (r.failed()) throw ConfigError(r.report());
+  return config;
+}
+
+}  // namespace h2s::daemon

@@ -1,0 +1,30 @@
+#pragma once
+// One byte stream (a TCP connection, a file) read into a padded buffer and split into NDJSON
+// lines for a MessageSink. Allocates its buffers once, at construction.
+#include <cstdint>
+#include <memory>
+
+#include "h2s/feeds/line_framer.hpp"
+#include "h2s/feeds/source.hpp"
+
+namespace h2s::feeds {
+
+class StreamReader {
+ public:
+  StreamReader(std::size_t max_message_bytes, std::size_t read_bytes = 64 * 1024);
+
+  // Where the next read goes, and how much it may take.
+  [[nodiscard]] char* buffer() noexcept { return buffer_.get(); }
+  [[nodiscard]] std::size_t capacity() const noexcept { return read_bytes_; }
+  // Frames the `n` bytes just read into buffer(), delivering each complete line.
+  void on_read(std::size_t n, std::int64_t recv_us, MessageSink& sink, FeedCounters& counters) noexcept;
+  // End of the stream: an unterminated last line is still delivered (the decoder judges it).
+  void on_end(std::int64_t recv_us, MessageSink& sink, FeedCounters& counters) noexcept;
+
+ private:
+  std::size_t read_bytes_;
+  std::unique_ptr<char[]> buffer_;
+  LineFramer framer_;
+};
+
+}  // namespace h2s::feeds

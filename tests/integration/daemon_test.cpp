@@ -1,0 +1,343 @@
+// `h2s run` end to end: the daemon on 127.0.0.1 with port 0, driven through each source type,
+// checked by what it publishes and by what its /metrics says.
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "subprocess.hpp"
+#include "test_paths.hpp"
+
+using Catch::Matchers::Contains;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using asio::ip::udp;
+
+namespace {
+
+std::vector<std::string> sample_lines() {
+  std::stringstream in(h2s::test::read_file(h2s::test::sample_feed()));
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line + "\n");
+  }
+  return lines;
+}
+
+constexpr std::uint64_t kSampleMessages = 226;  // messages in the sample feed's non-blank lines
+
+std::string http_get(std::uint16_t port, const std::string& target) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  const timeval timeout{5, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  asio::write(socket, asio::buffer(request));
+  std::string response;
+  char chunk[8192];
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+    response.append(chunk, n);
+    if (ec) break;
+  }
+  return response;
+}
+
+// A strict reader of the Prometheus text format (0.0.4): every sample's family is declared with
+// HELP and TYPE first, names and labels are well formed, values are numbers. Returns
+// "name{labels}" -> value; a malformed line fails the test.
+std::map<std::string, double> parse_prometheus(const std::string& body) {
+  static const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+)");
+  static const std::regex type(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
+  static const std::regex sample(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|\+Inf|-Inf))");
+  std::map<std::string, double> samples;
+  std::set<std::string> helped, typed;
+  std::stringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    INFO("metrics line: " << line);
+    std::smatch m;
+    if (std::regex_match(line, m, help)) {
+      CHECK(helped.insert(m[1]).second);
+    } else if (std::regex_match(line, m, type)) {
+      CHECK(typed.insert(m[1]).second);
+      CHECK(helped.count(m[1]) == 1);
+    } else if (std::regex_match(line, m, sample)) {
+      CHECK(typed.count(m[1]) == 1);
+      CHECK(samples.emplace(std::string(m[1]) + std::string(m[2]), std::stod(m[3])).second);
+    } else {
+      FAIL("not Prometheus text format");
+    }
+  }
+  CHECK(!samples.empty());
+  return samples;
+}
+
+std::map<std::string, double> scrape(std::uint16_t port) {
+  const std::string response = http_get(port, "/metrics");
+  REQUIRE(response.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK_THAT(response, Contains("Content-Type: text/plain; version=0.0.4"));
+  return parse_prometheus(response.substr(response.find("\r\n\r\n") + 4));
+}
+
+// Scrapes until `name` reaches `value` (bounded), returning the last scrape.
+std::map<std::string, double> scrape_until(std::uint16_t port, const std::string& name, double value) {
+  std::map<std::string, double> m;
+  for (int i = 0; i < 200; ++i) {
+    m = scrape(port);
+    if (m[name] >= value) return m;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return m;
+}
+
+std::uint16_t port_after(const h2s::test::Process& daemon, const std::string& prefix) {
+  const std::uint16_t port = daemon.announced_port(prefix);
+  REQUIRE(port != 0);
+  return port;
+}
+
+struct Daemon {
+  explicit Daemon(const std::string& config_text)
+      : config(dir.write("h2s.toml", config_text)), process({H2S_BINARY, "run", "--config", config.string()}) {
+    REQUIRE(process.wait_for_err("running (pid", std::chrono::seconds(60)));
+    metrics_port = port_after(process, "metrics on http://127.0.0.1:");
+  }
+  h2s::test::TempDir dir;
+  std::filesystem::path config;
+  h2s::test::Process process;
+  std::uint16_t metrics_port = 0;
+};
+
+std::string rules_line() { return "[rules]\npath = \"" + h2s::test::default_rules().string() + "\"\n"; }
+
+}  // namespace
+
+TEST_CASE("h2s run refuses a bad configuration with file:line, and --check-config passes the example") {
+  h2s::test::TempDir dir;
+  const auto bad = dir.write("bad.toml", rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:99999"
+colour = "blue"
+
+[threads]
+idle = "sometimes"
+
+[output.ndjson_tcp]
+listen = "localhost"
+)");
+  const auto r = h2s::test::run_process({H2S_BINARY, "run", "--config", bad.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("bad.toml:7: 'listen' must be \"HOST:PORT\", not '127.0.0.1:99999'"));
+  CHECK_THAT(r.err, Contains("bad.toml:8: unknown key 'colour' in [feed]"));
+  CHECK_THAT(r.err, Contains("bad.toml:11: idle strategy must be busy-spin, yield or backoff, not 'sometimes'"));
+  CHECK_THAT(r.err, Contains("bad.toml:14: 'listen' must be \"HOST:PORT\", not 'localhost'"));
+
+  const auto broken = dir.write("broken.toml", "[rules\n");
+  const auto b = h2s::test::run_process({H2S_BINARY, "run", "--config", broken.string()});
+  CHECK(b.exit_code == 2);
+  CHECK_THAT(b.err, Contains("broken.toml:1"));
+
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  const auto example = h2s::test::source_dir() / "h2s.example.toml";
+  const auto ok = h2s::test::run_process({H2S_BINARY, "run", "--config", example.string(), "--check-config"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Contains("ok (2 feeds"));
+}
+
+TEST_CASE("h2s run: a TCP sender's lines become signals on NDJSON/TCP, counted per feed, through a reconnect") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+
+[output.ndjson_tcp]
+listen = "127.0.0.1:0"
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  const std::uint16_t out_port = port_after(d.process, "NDJSON feed on port ");
+  asio::io_context io;
+  tcp::socket subscriber(io);
+  subscriber.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), out_port));
+  const timeval timeout{10, 0};
+  ::setsockopt(subscriber.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the daemon takes the subscriber
+
+  const std::vector<std::string> lines = sample_lines();
+  for (int connection = 0; connection < 2; ++connection) {  // the sender drops and reconnects half way
+    tcp::socket sender(io);
+    sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+    std::string half;
+    for (std::size_t i = connection * lines.size() / 2; i < (connection + 1) * lines.size() / 2; ++i) half += lines[i];
+    asio::write(sender, asio::buffer(half));
+    sender.close();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"wire\"}", static_cast<double>(lines.size()));
+  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == lines.size());
+  CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
+  CHECK(m.at("h2s_feed_disconnects_total{feed=\"wire\"}") == 2);
+  CHECK(m.at("h2s_messages_total{kind=\"story\"}") + m.at("h2s_messages_total{kind=\"control\"}") +
+            m.at("h2s_messages_total{kind=\"rejected\"}") == kSampleMessages);
+  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 3);
+  CHECK(m.at("h2s_accounting_balanced") == 1);
+  CHECK(m.at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
+  const double published = m.at("h2s_signals_published_total") + m.at("h2s_cancels_published_total");
+  CHECK(published > 20);
+  CHECK(http_get(d.metrics_port, "/healthz").find("200 OK") != std::string::npos);
+  CHECK(http_get(d.metrics_port, "/other").find("404") != std::string::npos);
+
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("SIGTERM: draining"));
+  CHECK_THAT(result.err, Contains("accounting balanced"));
+  std::string received;
+  char chunk[65536];
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t n = subscriber.read_some(asio::buffer(chunk), ec);
+    received.append(chunk, n);
+    if (ec) {
+      CHECK(ec == asio::error::eof);  // the daemon closed it at shutdown, after the last line
+      break;
+    }
+  }
+  std::size_t received_lines = 0;
+  for (const char c : received) received_lines += c == '\n' ? 1 : 0;
+  CHECK(received_lines == published);
+  CHECK_THAT(received, Contains("\"type\":\"signal\""));
+}
+
+TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that drops it") {
+  asio::io_context io;
+  tcp::acceptor vendor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  Daemon d(rules_line() + "[[feed]]\nname = \"vendor\"\ntype = \"tcp_client\"\nconnect = \"127.0.0.1:" +
+           std::to_string(vendor.local_endpoint().port()) +
+           "\"\nreconnect_initial_ms = 20\nreconnect_max_ms = 200\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+  const std::vector<std::string> lines = sample_lines();
+  for (int connection = 0; connection < 2; ++connection) {
+    tcp::socket socket(io);
+    vendor.accept(socket);  // the daemon connects (again, after the drop)
+    std::string half;
+    for (std::size_t i = connection * lines.size() / 2; i < (connection + 1) * lines.size() / 2; ++i) half += lines[i];
+    asio::write(socket, asio::buffer(half));
+    socket.close();  // the vendor drops the connection
+  }
+  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"vendor\"}", static_cast<double>(lines.size()));
+  CHECK(m.at("h2s_feed_messages_total{feed=\"vendor\"}") == lines.size());
+  CHECK(m.at("h2s_feed_connects_total{feed=\"vendor\"}") >= 2);
+  CHECK(m.at("h2s_feed_disconnects_total{feed=\"vendor\"}") >= 2);
+  CHECK(m.at("h2s_accounting_balanced") == 1);
+  CHECK(m.at("h2s_story_outcomes_total{outcome=\"no_match\"}") > 50);
+  d.process.signal(SIGINT);
+  CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+}
+
+TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel receive timestamps") {
+  std::uint16_t group_port = 0;
+  {
+    asio::io_context io;
+    udp::socket probe(io, udp::endpoint(udp::v4(), 0));
+    group_port = probe.local_endpoint().port();
+  }
+  Daemon d(rules_line() + "[[feed]]\nname = \"mcast\"\ntype = \"udp\"\nlisten = \"0.0.0.0:" + std::to_string(group_port) +
+           "\"\ngroup = \"239.192.55.1\"\ninterface = \"127.0.0.1\"\n\n[output]\nstdout = true\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+  asio::io_context io;
+  udp::socket sender(io, udp::endpoint(udp::v4(), 0));
+  sender.set_option(asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
+  sender.set_option(asio::ip::multicast::enable_loopback(true));
+  const udp::endpoint group(asio::ip::make_address("239.192.55.1"), group_port);
+  const std::vector<std::string> lines = sample_lines();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    sender.send_to(asio::buffer(lines[i]), group);
+    if (i % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // well under the socket buffer
+  }
+  const std::string two = lines[0] + lines[1];  // two lines in one datagram are two messages
+  sender.send_to(asio::buffer(two), group);
+  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"mcast\"}", static_cast<double>(lines.size() + 2));
+  CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == lines.size() + 2);
+  CHECK(m.at("h2s_feed_kernel_timestamps_total{feed=\"mcast\"}") == lines.size() + 1);  // per datagram
+  CHECK(m.at("h2s_feed_errors_total{feed=\"mcast\"}") == 0);
+  CHECK(m.at("h2s_story_outcomes_total{outcome=\"duplicate\"}") >= 17);  // the repeated pair adds duplicates
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Contains("\"type\":\"signal\""));  // [output] stdout
+  CHECK_THAT(result.out, Contains("\"ts_recv_us\":17"));
+}
+
+TEST_CASE("h2s run: SIGHUP reloads the rules (a broken pack is refused), SIGTERM ends the SoupBinTCP session") {
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  h2s::test::TempDir rules;
+  const auto pack = rules.path() / "pack";
+  std::filesystem::copy(h2s::test::default_rules(), pack);
+  Daemon d("[rules]\npath = \"" + pack.string() + R"("
+
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+
+[output.soupbintcp]
+listen = "127.0.0.1:0"
+user = "desk"
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  const std::uint16_t soup_port = port_after(d.process, "SoupBinTCP feed on port ");
+  h2s::test::Process tap({H2S_BINARY, "tap", "--soup", "127.0.0.1:" + std::to_string(soup_port), "--user", "desk"});
+  REQUIRE(tap.wait_for_err("logged in"));
+
+  rules.write("pack/99_broken.toml", "[[rule]]\nid = \"x\"\ntopic = \"nvda.gpu\"\ntickers = [\"NVDA\"]\npatterns = ['(']\n");
+  d.process.signal(SIGHUP);
+  REQUIRE(d.process.wait_for_err("rule reload failed, keeping the current pack"));
+  CHECK_THAT(d.process.err_so_far(), Contains("99_broken.toml:5"));
+  std::filesystem::remove(pack / "99_broken.toml");
+  d.process.signal(SIGHUP);
+  REQUIRE(d.process.wait_for_err("rules reloaded from"));
+
+  asio::io_context io;
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  const std::string story =
+      R"({"id":"hup-1","headline":"Fed's Waller backs another rate cut","published_at":"2025-12-02T13:30:00Z"})" "\n";
+  asio::write(sender, asio::buffer(story));  // taken by the new pack
+  const auto m = scrape_until(d.metrics_port, "h2s_rule_reloads_total{result=\"swapped\"}", 1);
+  CHECK(m.at("h2s_rule_reloads_total{result=\"swapped\"}") == 1);
+  CHECK(m.at("h2s_rule_reloads_total{result=\"refused\"}") == 1);
+  CHECK(m.at("h2s_signals_published_total") == 2);  // QQQ and TLT
+  CHECK(m.at("h2s_subscribers{output=\"soupbintcp\"}") == 1);
+
+  d.process.signal(SIGTERM);
+  CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+  const auto tapped = tap.wait(std::chrono::seconds(30));
+  CHECK(tapped.exit_code == 0);
+  CHECK_THAT(tapped.err, Contains("end of session at sequence 3; 0 gaps"));
+  CHECK_THAT(tapped.out, Contains("\"story_id\":\"hup-1\""));
+}
