@@ -183,7 +183,8 @@ std::string render_metrics(const PipelineCounters& c, const std::vector<std::uni
   for (std::size_t i = 1; i < kStatusCount; ++i) {
     m.sample("h2s_rejected_total", "reason", to_string(static_cast<Status>(i)), c.rejected[i].get());
   }
-  m.family("h2s_accounting_balanced", "gauge", "1 when messages = stories + control + rejected and stories = sum of outcomes.");
+  m.family("h2s_accounting_balanced", "gauge",
+           "1 when messages = stories + control + rejected and stories = sum of outcomes (read mid-message it may show 0).");
   m.sample("h2s_accounting_balanced", c.balanced() ? 1 : 0);
   m.family("h2s_signals_total", "counter", "Signals produced by scoring.");
   m.sample("h2s_signals_total", c.signals.get());
@@ -317,7 +318,7 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
     metrics = std::make_unique<MetricsServer>(
         *config.metrics,
         [&] { return render_metrics(counters, sources, stats, reloader.get(), config.network); },
-        [&] { return !stop.load() && counters.balanced(); });
+        [&] { return !stop.load(); });
     std::fprintf(log, "h2s run: metrics on http://%s:%u/metrics\n", config.metrics->host.c_str(), metrics->port());
   }
   std::fprintf(log, "h2s run: running (pid %d); SIGHUP reloads rules, SIGTERM stops\n", static_cast<int>(::getpid()));
