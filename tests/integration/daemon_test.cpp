@@ -96,15 +96,25 @@ std::map<std::string, double> scrape(std::uint16_t port) {
   return parse_prometheus(response.substr(response.find("\r\n\r\n") + 4));
 }
 
-// Scrapes until `name` reaches `value` (bounded), returning the last scrape.
-std::map<std::string, double> scrape_until(std::uint16_t port, const std::string& name, double value) {
-  std::map<std::string, double> m;
+using Metrics = std::map<std::string, double>;
+
+// Scrapes until `ready` holds (bounded: 10 s), returning the last scrape.
+template <class Ready>
+Metrics scrape_until(std::uint16_t port, Ready ready) {
+  Metrics m;
   for (int i = 0; i < 200; ++i) {
     m = scrape(port);
-    if (m[name] >= value) return m;
+    if (ready(m)) return m;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return m;
+}
+
+// Every message of the sample feed processed to its outcome, and the accounting at rest.
+bool all_processed(Metrics& m) {
+  return m["h2s_messages_total{kind=\"story\"}"] + m["h2s_messages_total{kind=\"control\"}"] +
+                 m["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages &&
+         m["h2s_accounting_balanced"] == 1;
 }
 
 std::uint16_t port_after(const h2s::test::Process& daemon, const std::string& prefix) {
@@ -196,7 +206,7 @@ listen = "127.0.0.1:0"
     sender.close();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"wire\"}", static_cast<double>(lines.size()));
+  const auto m = scrape_until(d.metrics_port, all_processed);
   CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == lines.size());
   CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"wire\"}") == 2);
@@ -247,7 +257,7 @@ TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that 
     asio::write(socket, asio::buffer(half));
     socket.close();  // the vendor drops the connection
   }
-  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"vendor\"}", static_cast<double>(lines.size()));
+  const auto m = scrape_until(d.metrics_port, all_processed);
   CHECK(m.at("h2s_feed_messages_total{feed=\"vendor\"}") == lines.size());
   CHECK(m.at("h2s_feed_connects_total{feed=\"vendor\"}") >= 2);
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"vendor\"}") >= 2);
@@ -278,7 +288,11 @@ TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel rece
   }
   const std::string two = lines[0] + lines[1];  // two lines in one datagram are two messages
   sender.send_to(asio::buffer(two), group);
-  const auto m = scrape_until(d.metrics_port, "h2s_feed_messages_total{feed=\"mcast\"}", static_cast<double>(lines.size() + 2));
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return x["h2s_messages_total{kind=\"story\"}"] + x["h2s_messages_total{kind=\"control\"}"] +
+                   x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 2 &&
+           x["h2s_accounting_balanced"] == 1;
+  });
   CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == lines.size() + 2);
   CHECK(m.at("h2s_feed_kernel_timestamps_total{feed=\"mcast\"}") == lines.size() + 1);  // per datagram
   CHECK(m.at("h2s_feed_errors_total{feed=\"mcast\"}") == 0);
@@ -328,7 +342,7 @@ listen = "127.0.0.1:0"
   const std::string story =
       R"({"id":"hup-1","headline":"Fed's Waller backs another rate cut","published_at":"2025-12-02T13:30:00Z"})" "\n";
   asio::write(sender, asio::buffer(story));  // taken by the new pack
-  const auto m = scrape_until(d.metrics_port, "h2s_rule_reloads_total{result=\"swapped\"}", 1);
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_signals_published_total"] >= 2; });
   CHECK(m.at("h2s_rule_reloads_total{result=\"swapped\"}") == 1);
   CHECK(m.at("h2s_rule_reloads_total{result=\"refused\"}") == 1);
   CHECK(m.at("h2s_signals_published_total") == 2);  // QQQ and TLT
