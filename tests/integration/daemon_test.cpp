@@ -37,7 +37,7 @@ std::vector<std::string> sample_lines() {
   return lines;
 }
 
-constexpr std::uint64_t kSampleMessages = 226;  // messages in the sample feed's non-blank lines
+constexpr double kSampleMessages = 226;  // messages in the sample feed's non-blank lines
 
 std::string http_get(std::uint16_t port, const std::string& target) {
   asio::io_context io;
@@ -207,7 +207,7 @@ listen = "127.0.0.1:0"
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const auto m = scrape_until(d.metrics_port, all_processed);
-  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == lines.size());
+  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == static_cast<double>(lines.size()));
   CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") + m.at("h2s_messages_total{kind=\"control\"}") +
@@ -238,7 +238,7 @@ listen = "127.0.0.1:0"
   }
   std::size_t received_lines = 0;
   for (const char c : received) received_lines += c == '\n' ? 1 : 0;
-  CHECK(received_lines == published);
+  CHECK(static_cast<double>(received_lines) == published);
   CHECK_THAT(received, Contains("\"type\":\"signal\""));
 }
 
@@ -258,7 +258,7 @@ TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that 
     socket.close();  // the vendor drops the connection
   }
   const auto m = scrape_until(d.metrics_port, all_processed);
-  CHECK(m.at("h2s_feed_messages_total{feed=\"vendor\"}") == lines.size());
+  CHECK(m.at("h2s_feed_messages_total{feed=\"vendor\"}") == static_cast<double>(lines.size()));
   CHECK(m.at("h2s_feed_connects_total{feed=\"vendor\"}") >= 2);
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"vendor\"}") >= 2);
   CHECK(m.at("h2s_accounting_balanced") == 1);
@@ -293,8 +293,8 @@ TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel rece
                    x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 2 &&
            x["h2s_accounting_balanced"] == 1;
   });
-  CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == lines.size() + 2);
-  CHECK(m.at("h2s_feed_kernel_timestamps_total{feed=\"mcast\"}") == lines.size() + 1);  // per datagram
+  CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == static_cast<double>(lines.size() + 2));
+  CHECK(m.at("h2s_feed_kernel_timestamps_total{feed=\"mcast\"}") == static_cast<double>(lines.size() + 1));  // per datagram
   CHECK(m.at("h2s_feed_errors_total{feed=\"mcast\"}") == 0);
   CHECK(m.at("h2s_story_outcomes_total{outcome=\"duplicate\"}") >= 17);  // the repeated pair adds duplicates
   d.process.signal(SIGTERM);
