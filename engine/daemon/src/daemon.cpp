@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <sstream>
 #include <system_error>
@@ -13,6 +14,7 @@
 
 #include "h2s/daemon/metrics_server.hpp"
 #include "h2s/feeds/file_feed.hpp"
+#include "h2s/feeds/recording_sink.hpp"
 #include "h2s/feeds/tcp_sources.hpp"
 #include "h2s/feeds/udp_source.hpp"
 #include "h2s/pipeline/processor.hpp"
@@ -65,14 +67,18 @@ struct FeedStats {
 // Polls the network outputs and, every 100 ms, snapshots their statistics.
 class OutputsAgent final : public Agent {
  public:
-  OutputsAgent(publish::SignalFeeds* feeds, pipeline::Publisher& publisher, FeedStats& stats)
-      : feeds_(feeds), publisher_(publisher), stats_(stats) {}
+  OutputsAgent(publish::SignalFeeds* feeds, pipeline::Publisher& publisher, FeedStats& stats,
+               std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders)
+      : feeds_(feeds), publisher_(publisher), stats_(stats), recorders_(recorders) {}
   int do_work() noexcept override {
     int work = feeds_ != nullptr ? static_cast<int>(feeds_->poll()) : 0;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ >= std::chrono::milliseconds(100)) {
       last_ = now;
-      publisher_.flush();  // JSON lines reach their file or pipe within 100 ms of a quiet moment
+      publisher_.flush();  // JSON lines and recordings reach their files within 100 ms
+      for (auto& recorder : recorders_) {
+        if (recorder) (void)recorder->flush();
+      }
       snapshot();
     }
     return work;
@@ -107,6 +113,7 @@ class OutputsAgent final : public Agent {
   publish::SignalFeeds* feeds_;
   pipeline::Publisher& publisher_;
   FeedStats& stats_;
+  std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders_;
   std::chrono::steady_clock::time_point last_{};
 };
 
@@ -169,7 +176,7 @@ class MetricsText {
 };
 
 std::string render_metrics(const PipelineCounters& c, const std::vector<std::unique_ptr<feeds::Source>>& sources,
-                           const FeedStats& s, const pipeline::RuleReloader* reloader, const publish::SignalFeedsOptions& net) {
+                           const std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, const FeedStats& s, const pipeline::RuleReloader* reloader, const publish::SignalFeedsOptions& net) {
   MetricsText m;
   m.family("h2s_messages_total", "counter", "Messages read, by what they were: story, control or rejected.");
   m.sample("h2s_messages_total", "kind", "story", c.stories.get());
@@ -222,6 +229,14 @@ std::string render_metrics(const PipelineCounters& c, const std::vector<std::uni
            [](const feeds::FeedCounters& f) -> const Counter& { return f.connected; });
   per_feed("h2s_feed_kernel_timestamps_total", "counter", "Datagrams stamped with the kernel receive time (UDP).",
            [](const feeds::FeedCounters& f) -> const Counter& { return f.kernel_timestamps; });
+  m.family("h2s_feed_recorded_total", "counter", "Messages appended to the feed's recording (record mode).");
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    if (recorders[i]) m.sample("h2s_feed_recorded_total", "feed", sources[i]->name(), recorders[i]->recorded());
+  }
+  m.family("h2s_feed_not_recorded_total", "counter", "Messages the recording missed (oversized, or the file failed).");
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    if (recorders[i]) m.sample("h2s_feed_not_recorded_total", "feed", sources[i]->name(), recorders[i]->not_recorded());
+  }
   m.family("h2s_subscribers", "gauge", "Connected subscribers per output.");
   if (net.soup) m.sample("h2s_subscribers", "output", "soupbintcp", s.soup_clients.get());
   if (net.ndjson) m.sample("h2s_subscribers", "output", "ndjson_tcp", s.ndjson_clients.get());
@@ -285,10 +300,16 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   pipeline::Processor processor(processor_config, std::move(pack), publisher, counters);
 
   std::vector<std::unique_ptr<feeds::Source>> sources;
+  std::vector<std::unique_ptr<feeds::RecordingSink>> recorders;  // one slot per feed, empty when not recording
   for (const FeedConfig& feed : config.feeds) {
-    sources.push_back(open_feed(feed, processor));
+    recorders.push_back(feed.record.empty() ? nullptr
+                                            : std::make_unique<feeds::RecordingSink>(feed.record, feed.name,
+                                                                                     feed.max_message_bytes, processor));
+    feeds::MessageSink& sink = recorders.back() ? static_cast<feeds::MessageSink&>(*recorders.back()) : processor;
+    sources.push_back(open_feed(feed, sink));
     std::fprintf(log, "h2s run: feed %s (%s)", feed.name.c_str(), std::string(to_string(feed.type)).c_str());
     if (sources.back()->local_port() != 0) std::fprintf(log, " listening on port %u", sources.back()->local_port());
+    if (!feed.record.empty()) std::fprintf(log, ", recording to %s", feed.record.c_str());
     std::fprintf(log, "\n");
   }
   if (outputs) {
@@ -310,14 +331,14 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   FeedStats stats;
   std::atomic<bool> stop{false};
   SourcesAgent reading(sources, stop);
-  OutputsAgent outputting(outputs.get(), publisher, stats);
+  OutputsAgent outputting(outputs.get(), publisher, stats, recorders);
   outputting.snapshot();
 
   std::unique_ptr<MetricsServer> metrics;
   if (config.metrics) {
     metrics = std::make_unique<MetricsServer>(
         *config.metrics,
-        [&] { return render_metrics(counters, sources, stats, reloader.get(), config.network); },
+        [&] { return render_metrics(counters, sources, recorders, stats, reloader.get(), config.network); },
         [&] { return !stop.load(); });
     std::fprintf(log, "h2s run: metrics on http://%s:%u/metrics\n", config.metrics->host.c_str(), metrics->port());
   }
@@ -362,6 +383,11 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
                static_cast<unsigned long long>(counters.stories.get()), static_cast<unsigned long long>(counters.control.get()),
                static_cast<unsigned long long>(counters.rejected_total()), static_cast<unsigned long long>(counters.published.get()),
                static_cast<unsigned long long>(counters.cancels_published.get()), counters.balanced() ? "balanced" : "UNBALANCED");
+  for (auto& recorder : recorders) {
+    if (recorder && !recorder->flush()) {
+      std::fprintf(log, "h2s run: recording failed: %s\n", std::strerror(recorder->error()));
+    }
+  }
   lines.reset();
   if (lines_fd >= 0) ::close(lines_fd);
   return counters.balanced() && counters.output_errors.get() == 0 ? 0 : 1;

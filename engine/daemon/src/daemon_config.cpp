@@ -132,9 +132,10 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
   }
   feed.type = *parsed;
   r.integer(t, "max_message_bytes", feed.max_message_bytes, 256, 64 << 20);
+  r.path(t, "record", feed.record);
   switch (feed.type) {
     case FeedType::file:
-      (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "path"});
+      (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "path"});
       r.path(t, "path", feed.path);
       if (feed.path.empty()) r.error(line, "feed '" + feed.name + "': a file feed needs a path");
       break;
@@ -143,11 +144,11 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
     case FeedType::udp: {
       const bool client = feed.type == FeedType::tcp_client;
       if (client) {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "connect", "reconnect_initial_ms", "reconnect_max_ms"});
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "connect", "reconnect_initial_ms", "reconnect_max_ms"});
       } else if (feed.type == FeedType::tcp_server) {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "listen", "max_connections"});
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "listen", "max_connections"});
       } else {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "listen", "group", "interface", "receive_batch",
+        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "listen", "group", "interface", "receive_batch",
                                   "receive_buffer_bytes"});
       }
       const std::string_view key = client ? "connect" : "listen";

@@ -39,6 +39,7 @@ struct FeedConfig {
   std::size_t max_message_bytes = 1 << 20;  // longer messages are rejected as oversized
   std::size_t receive_batch = 32;    // udp: datagrams per recvmmsg
   std::size_t receive_buffer_bytes = 4 << 20;  // SO_RCVBUF asked of the kernel
+  std::filesystem::path record;      // record mode: append every message received here (empty: off)
 };
 
 struct DaemonConfig {
