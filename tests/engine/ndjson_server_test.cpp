@@ -10,6 +10,7 @@
 
 #include "h2s/publish/ndjson_server.hpp"
 #include "io_thread.hpp"
+#include "socket_io.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -17,29 +18,6 @@ using h2s::publish::NdjsonServer;
 using h2s::publish::NdjsonServerOptions;
 
 namespace {
-
-tcp::socket connect(asio::io_context& io, std::uint16_t port, int receive_buffer = 0) {
-  tcp::socket socket(io);
-  socket.open(tcp::v4());
-  if (receive_buffer > 0) socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  timeval timeout{5, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  return socket;
-}
-
-// Everything until the server closes (bounded by the 5 s receive timeout per read).
-std::string read_to_end(tcp::socket& socket) {
-  std::string all;
-  char chunk[65536];
-  for (;;) {
-    boost::system::error_code ec;
-    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    all.append(chunk, n);
-    if (ec) break;
-  }
-  return all;
-}
 
 std::string line(int i) {
   std::string text = R"({"type":"signal","seq":)" + std::to_string(i) + R"(,"pad":")";
@@ -70,14 +48,14 @@ TEST_CASE("NDJSON over TCP: a slow client is disconnected while a fast one gets 
   REQUIRE(port != 0);
 
   asio::io_context client_io;
-  tcp::socket slow = connect(client_io, port, 4096);  // never reads
-  tcp::socket fast = connect(client_io, port);
+  tcp::socket slow = h2s::test::connect_local(client_io, port, 5, 4096);  // never reads
+  tcp::socket fast = h2s::test::connect_local(client_io, port, 5);
   wait_for_clients(io, *server, 2);
-  tcp::socket refused = connect(client_io, port);  // over max_clients: closed at once
-  CHECK(read_to_end(refused).empty());
+  tcp::socket refused = h2s::test::connect_local(client_io, port, 5);  // over max_clients: closed at once
+  CHECK(h2s::test::read_to_end(refused).bytes.empty());
 
   std::string fast_got, expected;
-  std::thread reader([&] { fast_got = read_to_end(fast); });
+  std::thread reader([&] { fast_got = h2s::test::read_to_end(fast).bytes; });
   // ~8.6 MB: beyond what the kernel's socket buffers absorb for the slow client, plus its 256 KiB;
   // published 43 KB at a time, which the fast client drains in between.
   constexpr int kLines = 20000;
@@ -107,8 +85,8 @@ TEST_CASE("NDJSON over TCP: listens on loopback unless told otherwise") {
   h2s::test::IoThread io;
   NdjsonServer server(io.io(), NdjsonServerOptions{});
   asio::io_context client_io;
-  tcp::socket client = connect(client_io, server.port());
+  tcp::socket client = h2s::test::connect_local(client_io, server.port(), 5);
   CHECK(client.remote_endpoint().address().to_string() == "127.0.0.1");
   io.run([&] { server.end_session(); });
-  CHECK(read_to_end(client).empty());
+  CHECK(h2s::test::read_to_end(client).bytes.empty());
 }

@@ -15,6 +15,7 @@
 
 #include "h2s/publish/soupbintcp.hpp"
 #include "h2s/publish/wire.hpp"
+#include "socket_io.hpp"
 #include "subprocess.hpp"
 #include "test_paths.hpp"
 
@@ -207,28 +208,15 @@ TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout
   const std::uint16_t port = replay.announced_port("NDJSON feed on port ");
   REQUIRE(port != 0);
   asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  timeval timeout{10, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  // No handshake tells us the server has taken the connection; its polling thread does so within
-  // microseconds, so half a second is a wide margin before the first line is published.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  tcp::socket socket = h2s::test::connect_local(io, port);
+  // No handshake: the publishing thread polls its listeners before it reads input, so a client
+  // connected before the feed is written is taken before the first line is published.
   replay.write_stdin(feed);
   replay.close_stdin();
-  std::string received;
-  char chunk[65536];
-  for (;;) {
-    boost::system::error_code ec;
-    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    received.append(chunk, n);
-    if (ec) {
-      CHECK(ec == asio::error::eof);  // closed by the server at the end, not by the timeout
-      break;
-    }
-  }
+  const h2s::test::ReadResult received = h2s::test::read_to_end(socket);
+  CHECK(received.closed_by_peer);  // closed by the server at the end, not by the timeout
   const auto result = replay.wait();
   REQUIRE(result.exit_code == 0);
   CHECK(result.out.size() > 10000);
-  CHECK(received == result.out);
+  CHECK(received.bytes == result.out);
 }

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "socket_io.hpp"
 #include "subprocess.hpp"
 #include "test_paths.hpp"
 
@@ -41,21 +42,10 @@ constexpr double kSampleMessages = 226;  // messages in the sample feed's non-bl
 
 std::string http_get(std::uint16_t port, const std::string& target) {
   asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  const timeval timeout{5, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  tcp::socket socket = h2s::test::connect_local(io, port, 5);
   const std::string request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   asio::write(socket, asio::buffer(request));
-  std::string response;
-  char chunk[8192];
-  for (;;) {
-    boost::system::error_code ec;
-    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    response.append(chunk, n);
-    if (ec) break;
-  }
-  return response;
+  return h2s::test::read_to_end(socket).bytes;
 }
 
 // A strict reader of the Prometheus text format (0.0.4): every sample's family is declared with
@@ -190,11 +180,8 @@ listen = "127.0.0.1:0"
   const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
   const std::uint16_t out_port = port_after(d.process, "NDJSON feed on port ");
   asio::io_context io;
-  tcp::socket subscriber(io);
-  subscriber.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), out_port));
-  const timeval timeout{10, 0};
-  ::setsockopt(subscriber.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the daemon takes the subscriber
+  tcp::socket subscriber = h2s::test::connect_local(io, out_port);
+  // The daemon polls its outputs before its feeds: this subscriber is taken before the first line.
 
   const std::vector<std::string> lines = sample_lines();
   for (int connection = 0; connection < 2; ++connection) {  // the sender drops and reconnects half way
@@ -225,21 +212,12 @@ listen = "127.0.0.1:0"
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.err, Contains("SIGTERM: draining"));
   CHECK_THAT(result.err, Contains("accounting balanced"));
-  std::string received;
-  char chunk[65536];
-  for (;;) {
-    boost::system::error_code ec;
-    const std::size_t n = subscriber.read_some(asio::buffer(chunk), ec);
-    received.append(chunk, n);
-    if (ec) {
-      CHECK(ec == asio::error::eof);  // the daemon closed it at shutdown, after the last line
-      break;
-    }
-  }
+  const h2s::test::ReadResult received = h2s::test::read_to_end(subscriber);
+  CHECK(received.closed_by_peer);  // the daemon closed it at shutdown, after the last line
   std::size_t received_lines = 0;
-  for (const char c : received) received_lines += c == '\n' ? 1 : 0;
+  for (const char c : received.bytes) received_lines += c == '\n' ? 1 : 0;
   CHECK(static_cast<double>(received_lines) == published);
-  CHECK_THAT(received, Contains("\"type\":\"signal\""));
+  CHECK_THAT(received.bytes, Contains("\"type\":\"signal\""));
 }
 
 TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that drops it") {

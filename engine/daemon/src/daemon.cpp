@@ -346,7 +346,8 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   std::fflush(log);
 
   const auto started = std::chrono::steady_clock::now();
-  pipeline::AgentRunner runner("h2s-run", {&reading, &outputting}, pipeline::IdleStrategy(config.idle), config.cpu);
+  // Outputs first: a subscriber that connected before a message arrived is taken before it is published.
+  pipeline::AgentRunner runner("h2s-run", {&outputting, &reading}, pipeline::IdleStrategy(config.idle), config.cpu);
   runner.start();
   // This thread: signals, and noticing the end of finite feeds.
   std::atomic<bool> finished{false};

@@ -272,14 +272,15 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   const IdleStrategy idle(config.idle);
   switch (config.layout) {
     case Layout::fused: {
-      AgentRunner all("h2s-fused", {&source, &processing, &feeding}, idle);
+      // The outputs first: a subscriber that connected before input arrived is taken before any publish.
+      AgentRunner all("h2s-fused", {&feeding, &source, &processing}, idle);
       all.run_here();
       break;
     }
     case Layout::split: {
       AgentRunner io("h2s-source", {&source}, idle);
       io.start();
-      AgentRunner hot("h2s-process", {&processing, &feeding}, idle);
+      AgentRunner hot("h2s-process", {&feeding, &processing}, idle);
       hot.run_here();
       io.join();
       break;

@@ -26,15 +26,9 @@ struct NdjsonServer::Impl : std::enable_shared_from_this<NdjsonServer::Impl> {
 
   void start() {
     listener.accept(shared_from_this(), [this](tcp::socket socket) {
-      if (clients.size() >= options.max_clients) {
-        ++counters.refused_connections;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        return;
-      }
+      auto client = clients.admit(std::move(socket), options.max_clients, options.max_buffered_bytes, counters.refused_connections);
+      if (!client) return;
       ++counters.connections;
-      auto client = std::make_shared<Client>(std::move(socket), std::min<std::size_t>(options.max_buffered_bytes, 256 << 10));
-      clients.add(client);
       read(client);
     });
   }

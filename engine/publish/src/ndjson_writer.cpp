@@ -1,10 +1,6 @@
 #include "h2s/publish/ndjson_writer.hpp"
 
-#include <poll.h>
-#include <unistd.h>
-
-#include <cerrno>
-
+#include "h2s/model/write_all.hpp"
 #include "h2s/publish/signal_json.hpp"
 
 namespace h2s::publish {
@@ -31,21 +27,10 @@ bool NdjsonWriter::write(const Cancel& cancel) noexcept {
 }
 
 bool NdjsonWriter::flush() noexcept {
-  std::size_t done = 0;
-  while (done < used_ && errno_ == 0) {
-    const ssize_t n = ::write(fd_, buffer_.get() + done, used_ - done);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EAGAIN) {
-      pollfd ready{fd_, POLLOUT, 0};  // a non-blocking output: wait until it drains
-      (void)::poll(&ready, 1, 1000);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      errno_ = n == 0 ? EIO : errno;  // write() returning 0 for a non-empty buffer would spin forever
-    }
+  if (errno_ == 0 && used_ > 0) {
+    errno_ = write_all(fd_, buffer_.get(), used_);
+    if (errno_ == 0) bytes_ += used_;
   }
-  bytes_ += done;
   used_ = 0;
   return errno_ == 0;
 }

@@ -51,15 +51,8 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
 
   void start() {
     listener.accept(shared_from_this(), [this](tcp::socket socket) {
-      if (clients.size() >= options.max_clients) {
-        ++counters.refused_connections;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        return;
-      }
-      auto client = std::make_shared<Client>(std::move(socket), std::min<std::size_t>(options.max_buffered_bytes, 256 << 10));
-      clients.add(client);
-      read(client);
+      auto client = clients.admit(std::move(socket), options.max_clients, options.max_buffered_bytes, counters.refused_connections);
+      if (client) read(client);
     });
     tick();
   }

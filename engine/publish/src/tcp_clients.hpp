@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <new>
@@ -189,7 +190,18 @@ template <class Client>
 class ClientList {
  public:
   explicit ClientList(std::size_t max_clients) { snapshot_.reserve(max_clients); }
-  void add(std::shared_ptr<Client> client) { clients_.push_back(std::move(client)); }
+  // A new connection as a client, or nullptr (socket closed, `refused` counted) when full.
+  std::shared_ptr<Client> admit(tcp::socket socket, std::size_t max_clients, std::size_t max_buffered, std::uint64_t& refused) {
+    if (clients_.size() >= max_clients) {
+      ++refused;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      return nullptr;
+    }
+    auto client = std::make_shared<Client>(std::move(socket), std::min<std::size_t>(max_buffered, 256 << 10));
+    clients_.push_back(client);
+    return client;
+  }
   void remove(const std::shared_ptr<Client>& client) { clients_.remove(client); }
   [[nodiscard]] std::size_t size() const noexcept { return clients_.size(); }
   // The current clients, safe to walk while closing some of them (not reentrant).

@@ -1,5 +1,7 @@
 #include "h2s/feeds/recording_sink.hpp"
 
+#include "h2s/model/write_all.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,17 +70,7 @@ void RecordingSink::on_oversized() noexcept {
 }
 
 bool RecordingSink::flush() noexcept {
-  std::size_t done = 0;
-  while (done < used_ && errno_ == 0) {
-    const ssize_t n = ::write(fd_, buffer_.get() + done, used_ - done);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      errno_ = n == 0 ? EIO : errno;
-    }
-  }
+  if (errno_ == 0 && used_ > 0) errno_ = write_all(fd_, buffer_.get(), used_);
   used_ = 0;
   return errno_ == 0;
 }
