@@ -33,10 +33,10 @@ class SourcesAgent final : public Agent {
   SourcesAgent(std::vector<std::unique_ptr<feeds::Source>>& sources, std::atomic<bool>& stop)
       : sources_(sources), stop_(stop) {}
   int do_work() noexcept override {
-    if (done_) return 0;
+    if (done_.load(std::memory_order_relaxed)) return 0;
     if (stop_.load(std::memory_order_relaxed)) {
       for (auto& source : sources_) source->close();
-      done_ = true;
+      done_.store(true, std::memory_order_release);
       return 1;
     }
     int work = 0;
@@ -45,16 +45,17 @@ class SourcesAgent final : public Agent {
       work += source->poll();
       all_finished = all_finished && source->finished();
     }
-    done_ = all_finished;
+    if (all_finished) done_.store(true, std::memory_order_release);
     return work;
   }
-  bool done() const noexcept override { return done_; }
+  // Read by the main thread too (to notice that every file feed has ended).
+  bool done() const noexcept override { return done_.load(std::memory_order_acquire); }
   std::string_view name() const noexcept override { return "sources"; }
 
  private:
   std::vector<std::unique_ptr<feeds::Source>>& sources_;
   std::atomic<bool>& stop_;
-  bool done_ = false;
+  std::atomic<bool> done_{false};
 };
 
 // What the publishing thread's objects know, copied where the metrics thread may read it.
@@ -350,7 +351,7 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   pipeline::AgentRunner runner("h2s-run", {&outputting, &reading}, pipeline::IdleStrategy(config.idle), config.cpu);
   runner.start();
   // This thread: signals, and noticing the end of finite feeds.
-  std::atomic<bool> finished{false};
+  bool finished = false;
   const timespec tick{0, 50'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &tick);

@@ -107,6 +107,14 @@ class Reader {
   std::vector<std::string> errors_;
 };
 
+// A double as text that parses back to the same value (std::to_string keeps 6 decimals only).
+std::string exact_text(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
 std::optional<FeedType> parse_feed_type(std::string_view text) {
   if (text == "file") return FeedType::file;
   if (text == "tcp_client") return FeedType::tcp_client;
@@ -271,7 +279,7 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
           std::string text, error;
           if (const auto* s = value.as_string()) text = s->get();
           else if (const auto* i = value.as_integer()) text = std::to_string(i->get());
-          else if (const auto* d = value.as_floating_point()) text = std::to_string(d->get());
+          else if (const auto* d = value.as_floating_point()) text = exact_text(d->get());
           else if (const auto* b = value.as_boolean()) text = b->get() ? "true" : "false";
           if (!scoring::set_scoring_param(config.scoring, name.str(), text, error)) r.error(value, error);
         }

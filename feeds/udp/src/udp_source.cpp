@@ -30,7 +30,8 @@ class UdpSource final : public Source {
     socket_.set_option(udp::socket::reuse_address(true));
     socket_.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
     const int on = 1;
-    timestamps_ = ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+    // Best effort: without kernel timestamps, datagrams are stamped when read (counted apart).
+    (void)::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     socket_.bind(local);
     if (multicast) {
       socket_.set_option(asio::ip::multicast::join_group(asio::ip::make_address_v4(options.group),
@@ -129,7 +130,6 @@ class UdpSource final : public Source {
   std::vector<mmsghdr> headers_;
   std::vector<unsigned char> controls_;
   std::uint16_t port_ = 0;
-  bool timestamps_ = false;
   bool closed_ = false;
 };
 
