@@ -226,6 +226,8 @@ TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that 
   Daemon d(rules_line() + "[[feed]]\nname = \"vendor\"\ntype = \"tcp_client\"\nconnect = \"127.0.0.1:" +
            std::to_string(vendor.local_endpoint().port()) +
            "\"\nreconnect_initial_ms = 20\nreconnect_max_ms = 200\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+  // A metrics client that connects and never sends a request holds the server 2 s at most.
+  tcp::socket silent = h2s::test::connect_local(io, d.metrics_port);
   const std::vector<std::string> lines = sample_lines();
   for (int connection = 0; connection < 2; ++connection) {
     tcp::socket socket(io);
@@ -372,4 +374,19 @@ listen = "127.0.0.1:0"
   CHECK_THAT(replayed.err, Contains("accounting balanced"));
   const auto again = h2s::test::run_process({H2S_BINARY, "replay", "--input", recording.string()});
   CHECK(again.out == replayed.out);  // the recording replays deterministically
+}
+
+TEST_CASE("h2s run: file feeds end, the daemon lingers serving subscribers, and SIGTERM still ends it at once") {
+  Daemon d(rules_line() + "[[feed]]\nname = \"sample\"\ntype = \"file\"\npath = \"" + h2s::test::sample_feed().string() +
+           "\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n\n[shutdown]\nlinger_ms = 600000\n");
+  REQUIRE(d.process.wait_for_err("every feed has ended; serving subscribers for 600000 ms"));
+  const auto m = scrape(d.metrics_port);
+  CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
+  CHECK(m.at("h2s_accounting_balanced") == 1);
+  const auto before = std::chrono::steady_clock::now();
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
+  CHECK_THAT(result.err, Contains("messages 226 = stories 211 + control 3 + rejected 12"));
 }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <chrono>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <vector>
@@ -84,7 +85,9 @@ class OutputsAgent final : public Agent {
     }
     return work;
   }
-  bool done() const noexcept override { return true; }  // never holds the runner open
+  // Holds the runner open (serving subscribers) until the main thread releases it.
+  bool done() const noexcept override { return released_.load(std::memory_order_acquire); }
+  void release() noexcept { released_.store(true, std::memory_order_release); }
   std::string_view name() const noexcept override { return "outputs"; }
   void snapshot() noexcept {
     stats_.next_sequence.set(feeds_ != nullptr ? feeds_->next_sequence() : publisher_.last_sequence() + 1);
@@ -116,6 +119,7 @@ class OutputsAgent final : public Agent {
   FeedStats& stats_;
   std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders_;
   std::chrono::steady_clock::time_point last_{};
+  std::atomic<bool> released_{false};
 };
 
 std::unique_ptr<feeds::Source> open_feed(const FeedConfig& feed, feeds::MessageSink& sink) {
@@ -350,8 +354,9 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   // Outputs first: a subscriber that connected before a message arrived is taken before it is published.
   pipeline::AgentRunner runner("h2s-run", {&outputting, &reading}, pipeline::IdleStrategy(config.idle), config.cpu);
   runner.start();
-  // This thread: signals, and noticing the end of finite feeds.
-  bool finished = false;
+  // This thread: signals, and noticing the end of finite feeds (then lingering, still serving
+  // subscribers and still answering signals, for linger_ms).
+  std::optional<std::chrono::steady_clock::time_point> linger_until;
   const timespec tick{0, 50'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -367,14 +372,18 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
       std::fflush(log);
       stop = true;
       break;
-    } else if (reading.done()) {
-      finished = true;
-      break;
+    } else if (!linger_until && reading.done()) {
+      linger_until = std::chrono::steady_clock::now() + config.linger;
+      std::fprintf(log, "h2s run: every feed has ended; serving subscribers for %lld ms\n",
+                   static_cast<long long>(config.linger.count()));
+      std::fflush(log);
     }
+    if (linger_until && std::chrono::steady_clock::now() >= *linger_until) break;
   }
+  outputting.release();
   runner.join();  // the sources closed and everything they delivered was processed and published
   publisher.flush();
-  if (outputs) outputs->finish(finished ? config.linger : std::chrono::milliseconds(0), config.drain_timeout);
+  if (outputs) outputs->finish(std::chrono::milliseconds(0), config.drain_timeout);
   outputting.snapshot();
   metrics.reset();
 

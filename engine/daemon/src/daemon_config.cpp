@@ -216,6 +216,9 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
       r.integer(*s, "max_buffered_bytes", soup.max_buffered_bytes, 65536, 1 << 30);
       r.millis(*s, "heartbeat_ms", soup.heartbeat_interval, 60'000);
       r.millis(*s, "client_timeout_ms", soup.client_timeout, 3'600'000);
+      if (soup.heartbeat_interval.count() < 10 || soup.client_timeout <= soup.heartbeat_interval) {
+        r.error(*n, "SoupBinTCP needs heartbeat_ms >= 10 and client_timeout_ms > heartbeat_ms");
+      }
       net.soup = soup;
     }
   }

@@ -97,7 +97,8 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     if (!client->logged_in || client->closed || client->ending) return;
     std::uint8_t packet[3 + Journal::kMaxPayload];
     std::size_t budget = options.max_buffered_bytes / 2;
-    while (client->next < journal.next_sequence() && client->pending.size() < budget) {
+    // Queued plus in flight: a refill while a large write is out must not trip the drop bound.
+    while (client->next < journal.next_sequence() && client->pending.size() + client->writing.size() < budget) {
       const std::size_t n = journal.read(client->next, packet + 3);
       if (n == 0) {  // fell out of the ring while the client was replaying: it cannot be gap-free
         ++counters.slow_disconnects;

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "h2s/feeds/stream_reader.hpp"
 #include "h2s/model/clock.hpp"
@@ -81,9 +82,13 @@ class TcpClientSource final : public Source {
     socket_.close(ec);
     socket_.open(endpoint_.protocol(), ec);
     if (!ec) socket_.non_blocking(true, ec);
-    if (!ec) socket_.connect(endpoint_, ec);
-    if (!ec) return connected();
-    if (ec == asio::error::in_progress || ec == asio::error::would_block) {
+    if (ec) return failed();
+    // POSIX connect, not Asio's: its synchronous connect waits out EINPROGRESS with no timeout,
+    // which would stall every feed on this thread while a peer drops SYNs.
+    if (::connect(socket_.native_handle(), endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
+      return connected();
+    }
+    if (errno == EINPROGRESS || errno == EINTR) {
       state_ = State::connecting;
       return;
     }
@@ -111,6 +116,7 @@ class TcpClientSource final : public Source {
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
     if (!reader_) reader_ = std::make_unique<StreamReader>(options_.max_message_bytes);  // first connect only
+    reader_->reset();  // a fresh stream: nothing carried over from the last connection
   }
 
   void failed() noexcept {
@@ -121,7 +127,6 @@ class TcpClientSource final : public Source {
   void disconnect() noexcept {
     counters_.disconnects.add();
     counters_.connected.set(0);
-    reader_ = std::make_unique<StreamReader>(options_.max_message_bytes);  // a fresh stream: no carried partial line
     schedule_retry();
   }
 

@@ -9,6 +9,10 @@
 #include <string>
 #include <thread>
 
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
 #include "h2s/model/endpoint.hpp"
 
 namespace h2s::daemon {
@@ -28,6 +32,8 @@ class MetricsServer {
 
  private:
   void serve() noexcept;
+  void respond(const boost::beast::http::request<boost::beast::http::empty_body>& request,
+               boost::beast::http::response<boost::beast::http::string_body>& response);
 
   struct State;
   std::unique_ptr<State> state_;

@@ -21,6 +21,11 @@ class LineFramer {
   void feed(std::string_view chunk, OnLine on_line, OnOversized on_oversized) noexcept;
   // End of stream: a final line without a newline is still a line.
   void finish(OnLine on_line) noexcept;
+  // Forgets any partial line (a new stream begins); counts are kept.
+  void reset() noexcept {
+    carry_size_ = 0;
+    skipping_ = false;
+  }
 
   [[nodiscard]] std::size_t blank_lines() const noexcept { return blank_lines_; }
   [[nodiscard]] std::size_t lines() const noexcept { return lines_; }

@@ -20,6 +20,8 @@ class StreamReader {
   void on_read(std::size_t n, std::int64_t recv_us, MessageSink& sink, FeedCounters& counters) noexcept;
   // End of the stream: an unterminated last line is still delivered (the decoder judges it).
   void on_end(std::int64_t recv_us, MessageSink& sink, FeedCounters& counters) noexcept;
+  // Ready for a new stream (a reconnect), keeping the buffers.
+  void reset() noexcept { framer_.reset(); }
 
  private:
   std::size_t read_bytes_;
