@@ -166,16 +166,7 @@ int run(const ReplayOptions& options_in) {
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
   config.feed = feed_options(options);
   config.linger = std::chrono::milliseconds(options.linger_ms);
-  config.on_feed_ready = [](const publish::SignalFeeds& feed) {
-    if (feed.soup() != nullptr) {
-      std::fprintf(stderr, "h2s replay: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", feed.soup_port(),
-                   feed.journal().session().c_str(), static_cast<unsigned long long>(feed.next_sequence()));
-    }
-    if (feed.mold() != nullptr) {
-      std::fprintf(stderr, "h2s replay: MoldUDP64 feed, retransmissions on port %u\n", feed.retransmit_port());
-    }
-    if (feed.ndjson() != nullptr) std::fprintf(stderr, "h2s replay: NDJSON feed on port %u\n", feed.ndjson_port());
-  };
+  config.on_feed_ready = [](const publish::SignalFeeds& feed) { feed.announce(stderr, "h2s replay"); };
   config.rules_cache = options.rules_cache;
   for (const std::string& assignment : options.params) {
     const auto eq = assignment.find('=');

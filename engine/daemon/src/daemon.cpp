@@ -317,14 +317,7 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
     if (!feed.record.empty()) std::fprintf(log, ", recording to %s", feed.record.c_str());
     std::fprintf(log, "\n");
   }
-  if (outputs) {
-    if (outputs->soup() != nullptr) {
-      std::fprintf(log, "h2s run: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", outputs->soup_port(),
-                   outputs->journal().session().c_str(), static_cast<unsigned long long>(outputs->next_sequence()));
-    }
-    if (outputs->mold() != nullptr) std::fprintf(log, "h2s run: MoldUDP64 feed, retransmissions on port %u\n", outputs->retransmit_port());
-    if (outputs->ndjson() != nullptr) std::fprintf(log, "h2s run: NDJSON feed on port %u\n", outputs->ndjson_port());
-  }
+  if (outputs) outputs->announce(log, "h2s run");
 
   std::unique_ptr<pipeline::RuleReloader> reloader;
   if (config.reload_on_sighup) {

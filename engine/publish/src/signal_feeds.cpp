@@ -59,6 +59,16 @@ void SignalFeeds::end_session() {
   if (ndjson_) ndjson_->end_session();
 }
 
+void SignalFeeds::announce(std::FILE* log, const char* who) const {
+  if (soup_) {
+    std::fprintf(log, "%s: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", who, soup_port(),
+                 journal_.session().c_str(), static_cast<unsigned long long>(next_sequence()));
+  }
+  if (mold_) std::fprintf(log, "%s: MoldUDP64 feed, retransmissions on port %u\n", who, retransmit_port());
+  if (ndjson_) std::fprintf(log, "%s: NDJSON feed on port %u\n", who, ndjson_port());
+  std::fflush(log);
+}
+
 void SignalFeeds::finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace) {
   const auto poll_until = [this](auto deadline, auto stop) {
     while (std::chrono::steady_clock::now() < deadline && !stop()) {

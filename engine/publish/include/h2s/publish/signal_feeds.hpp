@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <span>
@@ -53,6 +54,8 @@ class SignalFeeds {
   [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }
   [[nodiscard]] std::uint16_t ndjson_port() const noexcept { return ndjson_ ? ndjson_->port() : 0; }
+  // Tells an operator (and tests) where each feed listens: one line per feed, "<who>: ...".
+  void announce(std::FILE* log, const char* who) const;
   [[nodiscard]] const Journal& journal() const noexcept { return journal_; }
   [[nodiscard]] const SoupServer* soup() const noexcept { return soup_.get(); }
   [[nodiscard]] const MoldPublisher* mold() const noexcept { return mold_.get(); }
