@@ -1,6 +1,7 @@
 #include "h2s/pipeline/publisher.hpp"
 
 #include "h2s/model/clock.hpp"
+#include "h2s/publish/signal_json.hpp"
 #include "h2s/scoring/fingerprint.hpp"
 
 namespace h2s::pipeline {
@@ -11,14 +12,21 @@ Publisher::Publisher(publish::NdjsonWriter* writer, ClockMode clock, PipelineCou
       clock_(clock),
       counters_(counters),
       feed_(feed),
-      stories_(options.story_capacity, options.story_window_us) {}
+      stories_(options.story_capacity, options.story_window_us),
+      line_(std::make_unique<char[]>(publish::kMaxSignalJsonBytes)) {}
+
+void Publisher::write_line(std::string_view line) noexcept {
+  if (writer_ != nullptr && !writer_->write_line(line)) counters_.output_errors.add();
+}
 
 void Publisher::on_signal(Signal& signal) noexcept {
   signal.seq = next_sequence();
   sequence_ = signal.seq;
   signal.ts_signal_us = clock_ == ClockMode::live ? wall_clock_us() : signal.ts_score_us;
-  if (feed_ != nullptr && !feed_->publish(signal)) counters_.output_errors.add();
-  if (writer_ != nullptr && !writer_->write(signal)) counters_.output_errors.add();
+  const std::string_view line =
+      wants_json_lines() ? std::string_view(line_.get(), publish::format_signal_json(signal, line_.get())) : std::string_view();
+  if (feed_ != nullptr && !feed_->publish(signal, line)) counters_.output_errors.add();
+  write_line(line);
   counters_.published.add();
 
   const std::uint64_t key = scoring::story_key(signal.story_id.view(), static_cast<std::uint8_t>(signal.vendor));
@@ -50,8 +58,10 @@ void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::
     sequence_ = cancel.seq;
     cancel.cancelled = story->sequences[i];
     cancel.ticker = story->tickers[i];
-    if (feed_ != nullptr && !feed_->publish(cancel)) counters_.output_errors.add();
-    if (writer_ != nullptr && !writer_->write(cancel)) counters_.output_errors.add();
+    const std::string_view line =
+        wants_json_lines() ? std::string_view(line_.get(), publish::format_cancel_json(cancel, line_.get())) : std::string_view();
+    if (feed_ != nullptr && !feed_->publish(cancel, line)) counters_.output_errors.add();
+    write_line(line);
     counters_.cancels_published.add();
   }
   story->count = 0;  // withdrawn once; a later delete of the same story names nothing

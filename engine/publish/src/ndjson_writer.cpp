@@ -1,5 +1,7 @@
 #include "h2s/publish/ndjson_writer.hpp"
 
+#include <cstring>
+
 #include "h2s/model/write_all.hpp"
 #include "h2s/publish/signal_json.hpp"
 
@@ -12,16 +14,10 @@ NdjsonWriter::NdjsonWriter(int fd, std::size_t buffer_bytes)
 
 NdjsonWriter::~NdjsonWriter() { (void)flush(); }
 
-bool NdjsonWriter::write(const Signal& signal) noexcept {
-  if (errno_ != 0) return false;
-  used_ += format_signal_json(signal, buffer_.get() + used_);
-  ++lines_;
-  return used_ < capacity_ || flush();
-}
-
-bool NdjsonWriter::write(const Cancel& cancel) noexcept {
-  if (errno_ != 0) return false;
-  used_ += format_cancel_json(cancel, buffer_.get() + used_);
+bool NdjsonWriter::write_line(std::string_view line) noexcept {
+  if (errno_ != 0 || line.size() > kMaxSignalJsonBytes) return false;  // the buffer keeps room for one such line
+  std::memcpy(buffer_.get() + used_, line.data(), line.size());
+  used_ += line.size();
   ++lines_;
   return used_ < capacity_ || flush();
 }

@@ -9,10 +9,7 @@ namespace h2s::publish {
 SignalFeeds::SignalFeeds(const SignalFeedsOptions& options) : journal_(options.journal) {
   if (options.soup) soup_ = std::make_unique<SoupServer>(io_, *options.soup, journal_);
   if (options.mold) mold_ = std::make_unique<MoldPublisher>(io_, *options.mold, journal_);
-  if (options.ndjson) {
-    ndjson_ = std::make_unique<NdjsonServer>(io_, *options.ndjson);
-    line_ = std::make_unique<char[]>(kMaxSignalJsonBytes);
-  }
+  if (options.ndjson) ndjson_ = std::make_unique<NdjsonServer>(io_, *options.ndjson);
 }
 
 SignalFeeds::~SignalFeeds() {
@@ -22,14 +19,14 @@ SignalFeeds::~SignalFeeds() {
   (void)journal_.flush();
 }
 
-bool SignalFeeds::publish(const Signal& signal) noexcept {
-  if (ndjson_) ndjson_->publish({line_.get(), format_signal_json(signal, line_.get())});
+bool SignalFeeds::publish(const Signal& signal, std::string_view json_line) noexcept {
+  if (ndjson_) ndjson_->publish(json_line);
   const wire::SignalMessage message = wire::encode(signal);
   return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
 }
 
-bool SignalFeeds::publish(const Cancel& cancel) noexcept {
-  if (ndjson_) ndjson_->publish({line_.get(), format_cancel_json(cancel, line_.get())});
+bool SignalFeeds::publish(const Cancel& cancel, std::string_view json_line) noexcept {
+  if (ndjson_) ndjson_->publish(json_line);
   const wire::CancelMessage message = wire::encode(cancel);
   return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
 }

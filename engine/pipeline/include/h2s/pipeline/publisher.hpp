@@ -4,6 +4,8 @@
 // withdraws exactly those.
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <string_view>
 
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/processor.hpp"
@@ -41,6 +43,11 @@ class Publisher final : public SignalSink {
   [[nodiscard]] std::uint64_t next_sequence() const noexcept {
     return feed_ != nullptr ? feed_->next_sequence() : sequence_ + 1;
   }
+  // Each line is formatted once, for the local writer and the NDJSON clients alike.
+  [[nodiscard]] bool wants_json_lines() const noexcept {
+    return writer_ != nullptr || (feed_ != nullptr && feed_->wants_json_lines());
+  }
+  void write_line(std::string_view line) noexcept;
 
   publish::NdjsonWriter* writer_;
   ClockMode clock_;
@@ -48,6 +55,7 @@ class Publisher final : public SignalSink {
   publish::SignalFeeds* feed_;
   std::uint64_t sequence_ = 0;
   scoring::RecentTable<PublishedStory> stories_;
+  std::unique_ptr<char[]> line_;  // the JSON line being published
 };
 
 }  // namespace h2s::pipeline

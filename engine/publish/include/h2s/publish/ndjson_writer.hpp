@@ -1,11 +1,10 @@
 #pragma once
-// Buffered NDJSON signal (and cancel) output to a file descriptor (stdout for replay).
+// Buffered output of JSON lines (signals and cancels) to a file descriptor (stdout for replay).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
-#include "h2s/model/cancel.hpp"
-#include "h2s/model/signal.hpp"
 
 namespace h2s::publish {
 
@@ -16,9 +15,9 @@ class NdjsonWriter {
   NdjsonWriter(const NdjsonWriter&) = delete;
   NdjsonWriter& operator=(const NdjsonWriter&) = delete;
 
-  // Appends one line; writes the buffer out when it is nearly full. False once the fd has failed.
-  [[nodiscard]] bool write(const Signal& signal) noexcept;
-  [[nodiscard]] bool write(const Cancel& cancel) noexcept;
+  // Appends one formatted line (signal_json.hpp: at most kMaxSignalJsonBytes); writes the buffer
+  // out when it is nearly full. False once the fd has failed.
+  [[nodiscard]] bool write_line(std::string_view line) noexcept;
   // Writes whatever is buffered. False once the fd has failed.
   [[nodiscard]] bool flush() noexcept;
 

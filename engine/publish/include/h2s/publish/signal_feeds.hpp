@@ -16,7 +16,6 @@
 #include "h2s/publish/journal.hpp"
 #include "h2s/publish/mold_publisher.hpp"
 #include "h2s/publish/ndjson_server.hpp"
-#include "h2s/publish/signal_json.hpp"
 #include "h2s/publish/soup_server.hpp"
 
 namespace h2s::publish {
@@ -38,11 +37,13 @@ class SignalFeeds {
 
   // The sequence number the next signal will get (continues a journal file's session).
   [[nodiscard]] std::uint64_t next_sequence() const noexcept { return journal_.next_sequence(); }
-  // Journals the signal as a wire message and sends it to subscribers (binary and NDJSON).
-  // signal.seq must be next_sequence(); false when it could not be journaled.
-  bool publish(const Signal& signal) noexcept;
+  // Journals the signal as a wire message and sends it to subscribers: binary, and `json_line`
+  // (its formatted line, needed when wants_json_lines()) to NDJSON clients. signal.seq must be
+  // next_sequence(); false when it could not be journaled.
+  bool publish(const Signal& signal, std::string_view json_line) noexcept;
   // The same for a cancel (cancel.seq must be next_sequence()).
-  bool publish(const Cancel& cancel) noexcept;
+  bool publish(const Cancel& cancel, std::string_view json_line) noexcept;
+  [[nodiscard]] bool wants_json_lines() const noexcept { return ndjson_ != nullptr; }
   // Runs ready network handlers without blocking and sends the MoldUDP64 packet being filled.
   std::size_t poll() noexcept;
   // End of Session on both feeds; keep polling afterwards so it is delivered.
@@ -69,7 +70,6 @@ class SignalFeeds {
   std::unique_ptr<SoupServer> soup_;
   std::unique_ptr<MoldPublisher> mold_;
   std::unique_ptr<NdjsonServer> ndjson_;
-  std::unique_ptr<char[]> line_;  // one JSON line for the NDJSON clients
 };
 
 }  // namespace h2s::publish
