@@ -167,13 +167,7 @@ TEST_CASE("h2s tap prints a running feed's signals as JSON, matching the replay'
 }
 
 TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmission server") {
-  // A free UDP port for the group.
-  std::uint16_t group_port = 0;
-  {
-    asio::io_context io;
-    asio::ip::udp::socket probe(io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
-    group_port = probe.local_endpoint().port();
-  }
+  const std::uint16_t group_port = h2s::test::free_udp_port();
   const std::string group = "239.192.9.1:" + std::to_string(group_port);
   std::stringstream feed(h2s::test::read_file(h2s::test::sample_feed()));
   std::string first_half, second_half, line;

@@ -248,12 +248,7 @@ TEST_CASE("h2s run: a TCP client feed reconnects with back-off to a vendor that 
 }
 
 TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel receive timestamps") {
-  std::uint16_t group_port = 0;
-  {
-    asio::io_context io;
-    udp::socket probe(io, udp::endpoint(udp::v4(), 0));
-    group_port = probe.local_endpoint().port();
-  }
+  const std::uint16_t group_port = h2s::test::free_udp_port();
   Daemon d(rules_line() + "[[feed]]\nname = \"mcast\"\ntype = \"udp\"\nlisten = \"0.0.0.0:" + std::to_string(group_port) +
            "\"\ngroup = \"239.192.55.1\"\ninterface = \"127.0.0.1\"\n\n[output]\nstdout = true\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
   asio::io_context io;

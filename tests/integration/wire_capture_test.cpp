@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "socket_io.hpp"
 #include "subprocess.hpp"
 #include "test_paths.hpp"
 
@@ -23,12 +24,6 @@ namespace {
 
 constexpr const char* kTshark = "/usr/bin/tshark";
 constexpr const char* kDumpcap = "/usr/bin/dumpcap";
-
-std::uint16_t free_udp_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::udp::socket probe(io, boost::asio::ip::udp::endpoint(boost::asio::ip::udp::v4(), 0));
-  return probe.local_endpoint().port();
-}
 
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
@@ -52,7 +47,7 @@ TEST_CASE("tshark decodes the SoupBinTCP and MoldUDP64 traffic with every sequen
     return;
   }
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
-  const std::uint16_t group_port = free_udp_port();
+  const std::uint16_t group_port = h2s::test::free_udp_port();
   const std::string group = "239.192.77.1:" + std::to_string(group_port);
   std::stringstream feed(h2s::test::read_file(h2s::test::sample_feed()));
   std::string first_half, second_half, line;

@@ -1,5 +1,6 @@
 #pragma once
-// Test-side TCP on 127.0.0.1: connect with a bounded receive timeout, read until the peer closes.
+// Test-side sockets on 127.0.0.1: connect with a bounded receive timeout, read until the peer
+// closes, find a free UDP port.
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -20,6 +21,13 @@ inline boost::asio::ip::tcp::socket connect_local(boost::asio::io_context& io, s
   const timeval timeout{timeout_seconds, 0};
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   return socket;
+}
+
+// A UDP port nothing is bound to right now (for a multicast group, which cannot take port 0).
+inline std::uint16_t free_udp_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket probe(io, {boost::asio::ip::udp::v4(), 0});
+  return probe.local_endpoint().port();
 }
 
 struct ReadResult {

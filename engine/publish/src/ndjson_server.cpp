@@ -73,8 +73,7 @@ struct NdjsonServer::Impl : std::enable_shared_from_this<NdjsonServer::Impl> {
     ended = true;
     listener.close();
     for (const auto& client : clients.snapshot()) {
-      client->ending = true;
-      if (!client->write_in_flight && client->pending.empty()) close(client);
+      if (client->end_after_flush()) close(client);
     }
     grace.expires_after(options.shutdown_grace);
     grace.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

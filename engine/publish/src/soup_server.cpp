@@ -195,9 +195,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
 
   // Closes when what is queued has been written (the write completion sees `ending`).
   void close_after_flush(const std::shared_ptr<Client>& client) {
-    if (client->closed) return;
-    client->ending = true;
-    if (!client->write_in_flight && client->pending.empty()) close(client);
+    if (!client->closed && client->end_after_flush()) close(client);
   }
 
   void tick() {

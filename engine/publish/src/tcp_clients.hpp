@@ -108,6 +108,11 @@ struct BufferedClient {
     last_sent = Clock::now();
     return true;
   }
+  // Marks the client to close once what is queued has been written; true when that is already so.
+  [[nodiscard]] bool end_after_flush() noexcept {
+    ending = true;
+    return !write_in_flight && pending.empty();
+  }
   void shutdown() noexcept {
     closed = true;
     boost::system::error_code ignored;
