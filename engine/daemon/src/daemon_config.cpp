@@ -99,7 +99,15 @@ class Reader {
     std::optional<Endpoint> e = parse_endpoint(text);
     if (!e && n->is_string()) error(*n, "'" + std::string(key) + "' must be \"HOST:PORT\", not '" + text + "'");
     return e;
+  }  // The same, stored into host and port when valid; false when the key is absent.
+  bool endpoint(const toml::table& t, std::string_view key, std::string& host, std::uint16_t& port) {
+    if (const std::optional<Endpoint> e = endpoint(t, key)) {
+      host = e->host;
+      port = e->port;
+    }
+    return t.get(key) != nullptr;
   }
+
 
  private:
   std::filesystem::path file_;
@@ -160,10 +168,7 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
                                   "receive_buffer_bytes"});
       }
       const std::string_view key = client ? "connect" : "listen";
-      if (const std::optional<Endpoint> e = r.endpoint(t, key)) {
-        feed.host = e->host;
-        feed.port = e->port;
-      } else if (t.get(key) == nullptr) {
+      if (!r.endpoint(t, key, feed.host, feed.port)) {
         r.error(line, "feed '" + feed.name + "': needs " + std::string(key) + " = \"HOST:PORT\"");
       }
       if (client && feed.port == 0 && t.get(key) != nullptr) r.error(line, "feed '" + feed.name + "': connect needs a port");
@@ -199,10 +204,7 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
     if (const toml::table* s = r.table(*n, "output.soupbintcp", {"listen", "user", "password_env", "max_clients",
                                                                  "max_buffered_bytes", "heartbeat_ms", "client_timeout_ms"})) {
       publish::SoupServerOptions soup;
-      if (const auto e = r.endpoint(*s, "listen")) {
-        soup.address = e->host;
-        soup.port = e->port;
-      }
+      (void)r.endpoint(*s, "listen", soup.address, soup.port);
       r.string(*s, "user", soup.username);
       std::string password_env = "H2S_SOUP_PASSWORD";
       r.string(*s, "password_env", password_env);
@@ -225,29 +227,18 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
   if (const toml::node* n = t.get("moldudp64")) {
     if (const toml::table* m = r.table(*n, "output.moldudp64", {"group", "interface", "ttl", "mtu", "retransmit_listen"})) {
       publish::MoldPublisherOptions mold;
-      if (const auto e = r.endpoint(*m, "group")) {
-        mold.group = e->host;
-        mold.port = e->port;
-      } else if (m->get("group") == nullptr) {
-        r.error(*n, "MoldUDP64 needs group = \"GROUP:PORT\"");
-      }
+      if (!r.endpoint(*m, "group", mold.group, mold.port)) r.error(*n, "MoldUDP64 needs group = \"GROUP:PORT\"");
       r.string(*m, "interface", mold.interface);
       r.integer(*m, "ttl", mold.ttl, 0, 255);
       r.integer(*m, "mtu", mold.mtu, 576, 65507);
-      if (const auto e = r.endpoint(*m, "retransmit_listen")) {
-        mold.retransmit_address = e->host;
-        mold.retransmit_port = e->port;
-      }
+      (void)r.endpoint(*m, "retransmit_listen", mold.retransmit_address, mold.retransmit_port);
       net.mold = mold;
     }
   }
   if (const toml::node* n = t.get("ndjson_tcp")) {
     if (const toml::table* j = r.table(*n, "output.ndjson_tcp", {"listen", "max_clients", "max_buffered_bytes"})) {
       publish::NdjsonServerOptions ndjson;
-      if (const auto e = r.endpoint(*j, "listen")) {
-        ndjson.address = e->host;
-        ndjson.port = e->port;
-      }
+      (void)r.endpoint(*j, "listen", ndjson.address, ndjson.port);
       r.integer(*j, "max_clients", ndjson.max_clients, 1, 4096);
       r.integer(*j, "max_buffered_bytes", ndjson.max_buffered_bytes, 65536, 1 << 30);
       net.ndjson = ndjson;
