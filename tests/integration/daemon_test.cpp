@@ -20,6 +20,7 @@
 #include "socket_io.hpp"
 #include "subprocess.hpp"
 #include "test_paths.hpp"
+#include "websocket_server.hpp"
 
 using Catch::Matchers::Contains;
 namespace asio = boost::asio;
@@ -124,6 +125,22 @@ struct Daemon {
   h2s::test::Process process;
   std::uint16_t metrics_port = 0;
 };
+
+// The sample feed's messages in one vendor's shape, as that vendor would send them (recorded
+// envelopes unwrapped).
+std::vector<std::string> vendor_messages(const std::string& marker) {
+  std::vector<std::string> out;
+  for (std::string line : sample_lines()) {
+    line.pop_back();  // the newline
+    if (line.find(marker) == std::string::npos) continue;
+    if (line.rfind("{\"h2s_recv_us\"", 0) == 0) {
+      const std::size_t at = line.find("\"msg\":") + 6;
+      line = line.substr(at, line.size() - 1 - at);
+    }
+    out.push_back(line);
+  }
+  return out;
+}
 
 std::string rules_line() { return "[rules]\npath = \"" + h2s::test::default_rules().string() + "\"\n"; }
 
@@ -384,4 +401,77 @@ TEST_CASE("h2s run: file feeds end, the daemon lingers serving subscribers, and 
   CHECK(result.exit_code == 0);
   CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
   CHECK_THAT(result.err, Contains("messages 226 = stories 211 + control 3 + rejected 12"));
+}
+
+TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, through a vendor's drop and reconnect") {
+  h2s::test::TestCertificate cert;
+  const std::vector<std::string> alpaca = vendor_messages("\"T\":\"n\"");
+  const std::vector<std::string> benzinga = vendor_messages("\"api_version\"");
+  REQUIRE(alpaca.size() > 10);
+  REQUIRE(benzinga.size() > 10);
+  std::atomic<bool> alpaca_credentials_ok{true}, benzinga_token_ok{false};
+  h2s::test::WebSocketTestServer alpaca_server(cert, [&](h2s::test::WebSocketSession& s, int n) {
+    s.send(R"([{"T":"success","msg":"connected"}])");
+    if (s.receive() != R"({"action":"auth","key":"AKDAEMON","secret":"daemon-secret"})") alpaca_credentials_ok = false;
+    s.send(R"([{"T":"success","msg":"authenticated"}])");
+    if (s.receive() != R"({"action":"subscribe","news":["AMZN","*"]})") alpaca_credentials_ok = false;
+    s.send(R"([{"T":"subscription","news":["AMZN","*"]}])");
+    for (std::size_t i = n * alpaca.size() / 2; i < (n + 1) * alpaca.size() / 2; ++i) s.send(alpaca[i]);
+    if (n == 1) s.hold_open();  // the first connection drops: the daemon must come back for the rest
+  });
+  h2s::test::WebSocketTestServer benzinga_server(cert, [&](h2s::test::WebSocketSession& s, int) {
+    benzinga_token_ok = s.target() == "/api/v1/news/stream?token=bz-token";
+    for (const std::string& message : benzinga) s.send(message);
+    s.hold_open();
+  });
+  ::setenv("H2S_TEST_ALPACA_KEY", "AKDAEMON", 1);
+  ::setenv("H2S_TEST_ALPACA_SECRET", "daemon-secret", 1);
+  ::setenv("H2S_TEST_BENZINGA_TOKEN", "bz-token", 1);
+  const std::string ca = "ca_file = \"" + cert.cert().string() + "\"\n";
+  Daemon d(rules_line() + "[[feed]]\nname = \"alpaca\"\ntype = \"websocket\"\npreset = \"alpaca\"\nurl = \"wss://127.0.0.1:" +
+           std::to_string(alpaca_server.port()) + "/v1beta1/news\"\nkey_env = \"H2S_TEST_ALPACA_KEY\"\n"
+           "secret_env = \"H2S_TEST_ALPACA_SECRET\"\nsymbols = [\"AMZN\", \"*\"]\nreconnect_initial_ms = 20\n" + ca +
+           "\n[[feed]]\nname = \"benzinga\"\ntype = \"websocket\"\npreset = \"benzinga\"\nurl = \"wss://localhost:" +
+           std::to_string(benzinga_server.port()) + "/api/v1/news/stream\"\ntoken_env = \"H2S_TEST_BENZINGA_TOKEN\"\n" + ca +
+           "\n[output.ndjson_tcp]\nlisten = \"127.0.0.1:0\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+  asio::io_context io;
+  tcp::socket subscriber = h2s::test::connect_local(io, port_after(d.process, "NDJSON feed on port "));
+  const double alpaca_messages = static_cast<double>(alpaca.size() + 6);  // + 3 log-in messages per connection
+  const double benzinga_messages = static_cast<double>(benzinga.size());
+  const auto m = scrape_until(d.metrics_port, [&](Metrics& x) {
+    return x["h2s_feed_messages_total{feed=\"alpaca\"}"] == alpaca_messages &&
+           x["h2s_feed_messages_total{feed=\"benzinga\"}"] == benzinga_messages && x["h2s_accounting_balanced"] == 1;
+  });
+  CHECK(alpaca_credentials_ok);
+  CHECK(benzinga_token_ok);
+  CHECK(m.at("h2s_feed_messages_total{feed=\"alpaca\"}") == alpaca_messages);
+  CHECK(m.at("h2s_feed_messages_total{feed=\"benzinga\"}") == benzinga_messages);
+  CHECK(m.at("h2s_feed_connects_total{feed=\"alpaca\"}") == 2);
+  CHECK(m.at("h2s_feed_disconnects_total{feed=\"alpaca\"}") == 1);
+  CHECK(m.at("h2s_feed_connections{feed=\"alpaca\"}") == 1);
+  CHECK(m.at("h2s_feed_connects_total{feed=\"benzinga\"}") == 1);
+  CHECK(m.at("h2s_feed_websocket_failures_total{feed=\"alpaca\",reason=\"tls\"}") == 0);
+  CHECK(m.at("h2s_messages_total{kind=\"control\"}") == 6);
+  CHECK(m.at("h2s_accounting_balanced") == 1);
+  CHECK(m.at("h2s_story_outcomes_total{outcome=\"signalled\"}") > 5);
+  const double published = m.at("h2s_signals_published_total") + m.at("h2s_cancels_published_total");
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  const h2s::test::ReadResult received = h2s::test::read_to_end(subscriber);
+  std::size_t received_lines = 0;
+  for (const char c : received.bytes) received_lines += c == '\n' ? 1 : 0;
+  CHECK(static_cast<double>(received_lines) == published);
+  CHECK_THAT(received.bytes, Contains("\"vendor\":\"alpaca\""));
+  CHECK_THAT(received.bytes, Contains("\"vendor\":\"benzinga\""));
+}
+
+TEST_CASE("h2s run: a WebSocket feed whose credentials are not in the environment fails start-up, naming the variable") {
+  h2s::test::TempDir dir;
+  ::unsetenv("H2S_TEST_MISSING_TOKEN");
+  const auto config = dir.write("h2s.toml", rules_line() + "[[feed]]\nname = \"bz\"\ntype = \"websocket\"\npreset = \"benzinga\"\n"
+                                                           "token_env = \"H2S_TEST_MISSING_TOKEN\"\n");
+  const auto result = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.err, Contains("h2s.toml:7: feed 'bz': the environment variable H2S_TEST_MISSING_TOKEN (token_env) is not set"));
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <cstring>
 #include <chrono>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "h2s/feeds/recording_sink.hpp"
 #include "h2s/feeds/tcp_sources.hpp"
 #include "h2s/feeds/udp_source.hpp"
+#include "h2s/feeds/websocket_source.hpp"
 #include "h2s/pipeline/processor.hpp"
 #include "h2s/pipeline/publisher.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
@@ -154,6 +156,8 @@ std::unique_ptr<feeds::Source> open_feed(const FeedConfig& feed, feeds::MessageS
       o.receive_buffer_bytes = static_cast<int>(feed.receive_buffer_bytes);
       return feeds::make_udp_source(feed.name, o, sink);
     }
+    case FeedType::websocket:
+      return feeds::make_websocket_source(feed.name, feed.websocket, sink);
   }
   throw std::invalid_argument("unknown feed type");
 }
@@ -166,13 +170,23 @@ class MetricsText {
   }
   void sample(std::string_view name, std::uint64_t value) { out_ << name << ' ' << value << '\n'; }
   void sample(std::string_view name, std::string_view label, std::string_view label_value, std::uint64_t value) {
-    out_ << name << '{' << label << "=\"";
-    for (const char c : label_value) {
-      if (c == '"' || c == '\\') out_ << '\\' << c;
-      else if (c == '\n') out_ << "\\n";
-      else out_ << c;
+    sample(name, {{label, label_value}}, value);
+  }
+  void sample(std::string_view name, std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+              std::uint64_t value) {
+    out_ << name << '{';
+    const char* separator = "";
+    for (const auto& [label, label_value] : labels) {
+      out_ << separator << label << "=\"";
+      separator = ",";
+      for (const char c : label_value) {
+        if (c == '"' || c == '\\') out_ << '\\' << c;
+        else if (c == '\n') out_ << "\\n";
+        else out_ << c;
+      }
+      out_ << '"';
     }
-    out_ << "\"} " << value << '\n';
+    out_ << "} " << value << '\n';
   }
   [[nodiscard]] std::string str() const { return out_.str(); }
 
@@ -234,6 +248,14 @@ std::string render_metrics(const PipelineCounters& c, const std::vector<std::uni
            [](const feeds::FeedCounters& f) -> const Counter& { return f.connected; });
   per_feed("h2s_feed_kernel_timestamps_total", "counter", "Datagrams stamped with the kernel receive time (UDP).",
            [](const feeds::FeedCounters& f) -> const Counter& { return f.kernel_timestamps; });
+  m.family("h2s_feed_websocket_failures_total", "counter", "WebSocket connections refused or ended, by reason.");
+  for (const auto& source : sources) {
+    if (const auto* ws = dynamic_cast<const feeds::WebSocketSource*>(source.get())) {
+      m.sample("h2s_feed_websocket_failures_total", {{"feed", source->name()}, {"reason", "auth"}}, ws->websocket_counters().auth_failures.get());
+      m.sample("h2s_feed_websocket_failures_total", {{"feed", source->name()}, {"reason", "timeout"}}, ws->websocket_counters().timeouts.get());
+      m.sample("h2s_feed_websocket_failures_total", {{"feed", source->name()}, {"reason", "tls"}}, ws->websocket_counters().tls_failures.get());
+    }
+  }
   m.family("h2s_feed_recorded_total", "counter", "Messages appended to the feed's recording (record mode).");
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (recorders[i]) m.sample("h2s_feed_recorded_total", "feed", sources[i]->name(), recorders[i]->recorded());

@@ -16,6 +16,7 @@ std::string_view to_string(FeedType type) noexcept {
     case FeedType::tcp_client: return "tcp_client";
     case FeedType::tcp_server: return "tcp_server";
     case FeedType::udp: return "udp";
+    case FeedType::websocket: return "websocket";
   }
   return "?";
 }
@@ -128,7 +129,78 @@ std::optional<FeedType> parse_feed_type(std::string_view text) {
   if (text == "tcp_client") return FeedType::tcp_client;
   if (text == "tcp_server") return FeedType::tcp_server;
   if (text == "udp") return FeedType::udp;
+  if (text == "websocket") return FeedType::websocket;
   return std::nullopt;
+}
+
+// A credential named by `key` (an environment variable, default `fallback`): never from the file.
+std::string credential(Reader& r, const toml::table& t, std::string_view key, const char* fallback, const FeedConfig& feed) {
+  std::string variable = fallback;
+  r.string(t, key, variable);
+  const char* value = std::getenv(variable.c_str());
+  if (value == nullptr || *value == '\0') {
+    std::string message = "feed '";
+    message.append(feed.name).append("': the environment variable ").append(variable).append(" (").append(key);
+    message.append(") is not set");
+    r.error(t.get(key) != nullptr ? t.get(key)->source().begin.line : t.source().begin.line, message);
+    return {};
+  }
+  return value;
+}
+
+void load_websocket_feed(Reader& r, const toml::table& t, FeedConfig& feed) {
+  (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "preset", "url", "key_env", "secret_env",
+                            "token_env", "symbols", "ca_file", "connect_timeout_ms", "idle_timeout_ms",
+                            "reconnect_initial_ms", "reconnect_max_ms"});
+  const std::uint32_t line = t.source().begin.line;
+  feeds::WebSocketOptions& ws = feed.websocket;
+  std::string preset;
+  r.string(t, "preset", preset);
+  if (const auto parsed = feeds::parse_websocket_preset(preset)) {
+    ws.preset = *parsed;
+  } else {
+    r.error(line, "feed '" + feed.name + "': preset must be alpaca or benzinga, not '" + preset + "'");
+    return;
+  }
+  ws.url = std::string(feeds::default_websocket_url(ws.preset));
+  r.string(t, "url", ws.url);
+  if (!feeds::parse_websocket_url(ws.url)) {
+    r.error(t.get("url") != nullptr ? t.get("url")->source().begin.line : line,
+            "feed '" + feed.name + "': url must be wss://HOST[:PORT]/PATH, not '" + ws.url + "'");
+  }
+  if (ws.preset == feeds::WebSocketPreset::alpaca) {
+    ws.key = credential(r, t, "key_env", "APCA_API_KEY_ID", feed);
+    ws.secret = credential(r, t, "secret_env", "APCA_API_SECRET_KEY", feed);
+    if (const toml::node* n = t.get("symbols")) {
+      ws.symbols.clear();
+      const toml::array* symbols = n->as_array();
+      if (symbols != nullptr) {
+        for (const toml::node& symbol : *symbols) {
+          if (const auto* text = symbol.as_string()) ws.symbols.push_back(text->get());
+        }
+      }
+      if (symbols == nullptr || ws.symbols.empty() || ws.symbols.size() != symbols->size()) {
+        r.error(*n, "symbols must be a non-empty array of strings (\"*\": every symbol)");
+      }
+    }
+  } else {
+    ws.token = credential(r, t, "token_env", "BENZINGA_API_KEY", feed);
+  }
+  r.path(t, "ca_file", ws.ca_file);
+  if (!ws.ca_file.empty() && !std::filesystem::is_regular_file(ws.ca_file)) {
+    r.error(*t.get("ca_file"), "feed '" + feed.name + "': ca_file " + ws.ca_file.string() + " is not a readable file");
+  }
+  r.millis(t, "connect_timeout_ms", ws.connect_timeout, 600'000);
+  r.millis(t, "idle_timeout_ms", ws.idle_timeout, 3'600'000);
+  r.millis(t, "reconnect_initial_ms", ws.reconnect_initial, 3'600'000);
+  r.millis(t, "reconnect_max_ms", ws.reconnect_max, 3'600'000);
+  if (ws.connect_timeout.count() < 10 || ws.idle_timeout.count() < 10) {
+    r.error(line, "feed '" + feed.name + "': connect_timeout_ms and idle_timeout_ms must be at least 10");
+  }
+  if (ws.reconnect_initial.count() < 1 || ws.reconnect_max < ws.reconnect_initial) {
+    r.error(line, "feed '" + feed.name + "': need 1 <= reconnect_initial_ms <= reconnect_max_ms");
+  }
+  ws.max_message_bytes = feed.max_message_bytes;
 }
 
 void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
@@ -143,7 +215,7 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
   }
   const std::optional<FeedType> parsed = parse_feed_type(type);
   if (!parsed) {
-    r.error(line, "feed '" + feed.name + "': type must be file, tcp_client, tcp_server or udp, not '" + type + "'");
+    r.error(line, "feed '" + feed.name + "': type must be file, tcp_client, tcp_server, udp or websocket, not '" + type + "'");
     return;
   }
   feed.type = *parsed;
@@ -184,6 +256,9 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
       r.integer(t, "receive_buffer_bytes", feed.receive_buffer_bytes, 4096, 1 << 30);
       break;
     }
+    case FeedType::websocket:
+      load_websocket_feed(r, t, feed);
+      break;
   }
   config.feeds.push_back(std::move(feed));
 }

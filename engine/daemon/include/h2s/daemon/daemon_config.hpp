@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "h2s/feeds/websocket_source.hpp"
 #include "h2s/model/endpoint.hpp"
 #include "h2s/pipeline/agent.hpp"
 #include "h2s/publish/signal_feeds.hpp"
@@ -22,7 +23,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class FeedType : std::uint8_t { file, tcp_client, tcp_server, udp };
+enum class FeedType : std::uint8_t { file, tcp_client, tcp_server, udp, websocket };
 [[nodiscard]] std::string_view to_string(FeedType type) noexcept;
 
 struct FeedConfig {
@@ -40,6 +41,7 @@ struct FeedConfig {
   std::size_t receive_batch = 32;    // udp: datagrams per recvmmsg
   std::size_t receive_buffer_bytes = 4 << 20;  // SO_RCVBUF asked of the kernel
   std::filesystem::path record;      // record mode: append every message received here (empty: off)
+  feeds::WebSocketOptions websocket; // websocket: preset, URL, credentials (from the environment), timeouts
 };
 
 struct DaemonConfig {
