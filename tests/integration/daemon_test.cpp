@@ -58,7 +58,7 @@ std::map<std::string, double> parse_prometheus(const std::string& body) {
   static const std::regex sample(
       R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|\+Inf|-Inf))");
   std::map<std::string, double> samples;
-  std::set<std::string> helped, typed;
+  std::set<std::string> helped, typed, histograms;
   std::stringstream in(body);
   std::string line;
   while (std::getline(in, line)) {
@@ -69,8 +69,14 @@ std::map<std::string, double> parse_prometheus(const std::string& body) {
     } else if (std::regex_match(line, m, type)) {
       CHECK(typed.insert(m[1]).second);
       CHECK(helped.count(m[1]) == 1);
+      if (m[2] == "histogram") histograms.insert(m[1]);
     } else if (std::regex_match(line, m, sample)) {
-      CHECK(typed.count(m[1]) == 1);
+      std::string family = m[1];
+      for (const std::string suffix : {"_bucket", "_sum", "_count"}) {  // a histogram's samples
+        const std::string base = family.size() > suffix.size() ? family.substr(0, family.size() - suffix.size()) : "";
+        if (family.ends_with(suffix) && histograms.count(base) == 1) family = base;
+      }
+      CHECK(typed.count(family) == 1);
       CHECK(samples.emplace(std::string(m[1]) + std::string(m[2]), std::stod(m[3])).second);
     } else {
       FAIL("not Prometheus text format");
@@ -227,8 +233,11 @@ listen = "127.0.0.1:0"
   d.process.signal(SIGTERM);
   const auto result = d.process.wait(std::chrono::seconds(30));
   CHECK(result.exit_code == 0);
-  CHECK_THAT(result.err, Contains("SIGTERM: draining"));
-  CHECK_THAT(result.err, Contains("accounting balanced"));
+  CHECK_THAT(result.err, Contains("level=info event=draining signal=SIGTERM"));
+  CHECK_THAT(result.err, Contains("event=stopped"));
+  CHECK_THAT(result.err, Contains("accounting=balanced"));
+  CHECK_THAT(result.err, Contains("level=warn event=feed_disconnected feed=wire count="));  // structured, summed per interval
+  CHECK_THAT(result.err, Contains("level=warn event=messages_rejected reason=malformed_json count="));
   const h2s::test::ReadResult received = h2s::test::read_to_end(subscriber);
   CHECK(received.closed_by_peer);  // the daemon closed it at shutdown, after the last line
   std::size_t received_lines = 0;
@@ -322,11 +331,11 @@ listen = "127.0.0.1:0"
 
   rules.write("pack/99_broken.toml", "[[rule]]\nid = \"x\"\ntopic = \"nvda.gpu\"\ntickers = [\"NVDA\"]\npatterns = ['(']\n");
   d.process.signal(SIGHUP);
-  REQUIRE(d.process.wait_for_err("rule reload failed, keeping the current pack"));
+  REQUIRE(d.process.wait_for_err("level=error event=rules_reload_refused"));
   CHECK_THAT(d.process.err_so_far(), Contains("99_broken.toml:5"));
   std::filesystem::remove(pack / "99_broken.toml");
   d.process.signal(SIGHUP);
-  REQUIRE(d.process.wait_for_err("rules reloaded from"));
+  REQUIRE(d.process.wait_for_err("level=info event=rules_reloaded"));
 
   asio::io_context io;
   tcp::socket sender(io);
@@ -391,7 +400,7 @@ listen = "127.0.0.1:0"
 TEST_CASE("h2s run: file feeds end, the daemon lingers serving subscribers, and SIGTERM still ends it at once") {
   Daemon d(rules_line() + "[[feed]]\nname = \"sample\"\ntype = \"file\"\npath = \"" + h2s::test::sample_feed().string() +
            "\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n\n[shutdown]\nlinger_ms = 600000\n");
-  REQUIRE(d.process.wait_for_err("every feed has ended; serving subscribers for 600000 ms"));
+  REQUIRE(d.process.wait_for_err("event=feeds_ended linger_ms=600000"));
   const auto m = scrape(d.metrics_port);
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
   CHECK(m.at("h2s_accounting_balanced") == 1);
@@ -400,7 +409,7 @@ TEST_CASE("h2s run: file feeds end, the daemon lingers serving subscribers, and 
   const auto result = d.process.wait(std::chrono::seconds(30));
   CHECK(result.exit_code == 0);
   CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
-  CHECK_THAT(result.err, Contains("messages 226 = stories 211 + control 3 + rejected 12"));
+  CHECK_THAT(result.err, Contains("messages=226 stories=211 control=3 rejected=12"));
 }
 
 TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, through a vendor's drop and reconnect") {
@@ -474,4 +483,54 @@ TEST_CASE("h2s run: a WebSocket feed whose credentials are not in the environmen
   const auto result = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
   CHECK(result.exit_code != 0);
   CHECK_THAT(result.err, Contains("h2s.toml:7: feed 'bz': the environment variable H2S_TEST_MISSING_TOKEN (token_env) is not set"));
+}
+
+TEST_CASE("h2s run: the split layout (feeds on their own thread, a bounded queue) and per-stage latency histograms") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+
+[threads]
+layout = "split"
+queue_depth = 8
+overflow = "backpressure"
+
+[logging]
+format = "json"
+interval_ms = 100
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  CHECK_THAT(d.process.err_so_far(), Contains("split layout"));
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  asio::io_context io;
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  std::string all;
+  for (const std::string& line : sample_lines()) all += line;
+  asio::write(sender, asio::buffer(all));
+  const auto m = scrape_until(d.metrics_port, all_processed);
+  CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
+  CHECK(m.at("h2s_accounting_balanced") == 1);
+  CHECK(m.at("h2s_queue_capacity") == 8);
+  CHECK(m.at("h2s_queue_depth") == 0);
+  CHECK(m.at("h2s_queue_overflows_total{policy=\"backpressure\"}") >= 0);
+  CHECK(m.at("h2s_rejected_total{reason=\"queue_full\"}") == 0);
+  // Every story is decoded and scored; every published signal has an end-to-end latency.
+  CHECK(m.at("h2s_stage_latency_seconds_count{stage=\"decode\"}") == 211);
+  CHECK(m.at("h2s_stage_latency_seconds_count{stage=\"score\"}") == 211);
+  CHECK(m.at("h2s_stage_latency_seconds_count{stage=\"match\"}") > 100);
+  CHECK(m.at("h2s_end_to_end_latency_seconds_count{path=\"receive_to_publish\"}") == m.at("h2s_signals_published_total"));
+  CHECK(m.at("h2s_stage_latency_seconds_bucket{stage=\"match\",le=\"+Inf\"}") == m.at("h2s_stage_latency_seconds_count{stage=\"match\"}"));
+  CHECK(m.at("h2s_stage_latency_seconds_bucket{stage=\"match\",le=\"0.001\"}") <= m.at("h2s_stage_latency_seconds_bucket{stage=\"match\",le=\"0.01\"}"));
+  CHECK(m.at("h2s_stage_latency_seconds_sum{stage=\"match\"}") > 0);
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains(R"("level":"warn","event":"messages_rejected","reason":"malformed_json","count":3,"total":3})"));
+  CHECK_THAT(result.err, Contains(R"("event":"stopped")"));
+  CHECK_THAT(result.err, Contains(R"("accounting":"balanced")"));
 }

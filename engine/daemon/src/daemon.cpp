@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <initializer_list>
 #include <cstring>
@@ -14,12 +16,14 @@
 #include <system_error>
 #include <vector>
 
+#include "event_log.hpp"
 #include "h2s/daemon/metrics_server.hpp"
 #include "h2s/feeds/file_feed.hpp"
 #include "h2s/feeds/recording_sink.hpp"
 #include "h2s/feeds/tcp_sources.hpp"
 #include "h2s/feeds/udp_source.hpp"
 #include "h2s/feeds/websocket_source.hpp"
+#include "h2s/pipeline/message_queue.hpp"
 #include "h2s/pipeline/processor.hpp"
 #include "h2s/pipeline/publisher.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
@@ -30,16 +34,19 @@ namespace {
 using pipeline::Agent;
 using pipeline::PipelineCounters;
 
-// Every source, polled in turn; on a stop request they close (delivering what they hold).
+// Every source, polled in turn; on a stop request they close (delivering what they hold). The
+// feeds' recordings and the queue to the pipeline thread (split layout) are flushed from here,
+// the thread that writes them.
 class SourcesAgent final : public Agent {
  public:
-  SourcesAgent(std::vector<std::unique_ptr<feeds::Source>>& sources, std::atomic<bool>& stop)
-      : sources_(sources), stop_(stop) {}
+  SourcesAgent(std::vector<std::unique_ptr<feeds::Source>>& sources, std::atomic<bool>& stop,
+               std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, pipeline::MessageQueue::Writer* queue)
+      : sources_(sources), stop_(stop), recorders_(recorders), queue_(queue) {}
   int do_work() noexcept override {
     if (done_.load(std::memory_order_relaxed)) return 0;
     if (stop_.load(std::memory_order_relaxed)) {
       for (auto& source : sources_) source->close();
-      done_.store(true, std::memory_order_release);
+      finish();
       return 1;
     }
     int work = 0;
@@ -48,16 +55,35 @@ class SourcesAgent final : public Agent {
       work += source->poll();
       all_finished = all_finished && source->finished();
     }
-    if (all_finished) done_.store(true, std::memory_order_release);
+    if (queue_ != nullptr) queue_->flush();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_flush_ >= std::chrono::milliseconds(100)) {  // recordings reach their files within 100 ms
+      last_flush_ = now;
+      flush_recordings();
+    }
+    if (all_finished) finish();
     return work;
   }
-  // Read by the main thread too (to notice that every file feed has ended).
+  // Read by other threads (the main thread notices the end of file feeds; the queue reader its upstream).
   bool done() const noexcept override { return done_.load(std::memory_order_acquire); }
   std::string_view name() const noexcept override { return "sources"; }
 
  private:
+  void finish() noexcept {
+    if (queue_ != nullptr) queue_->flush();
+    flush_recordings();
+    done_.store(true, std::memory_order_release);
+  }
+  void flush_recordings() noexcept {
+    for (auto& recorder : recorders_) {
+      if (recorder) (void)recorder->flush();
+    }
+  }
   std::vector<std::unique_ptr<feeds::Source>>& sources_;
   std::atomic<bool>& stop_;
+  std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders_;
+  pipeline::MessageQueue::Writer* queue_;
+  std::chrono::steady_clock::time_point last_flush_{};
   std::atomic<bool> done_{false};
 };
 
@@ -71,18 +97,14 @@ struct FeedStats {
 // Polls the network outputs and, every 100 ms, snapshots their statistics.
 class OutputsAgent final : public Agent {
  public:
-  OutputsAgent(publish::SignalFeeds* feeds, pipeline::Publisher& publisher, FeedStats& stats,
-               std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders)
-      : feeds_(feeds), publisher_(publisher), stats_(stats), recorders_(recorders) {}
+  OutputsAgent(publish::SignalFeeds* feeds, pipeline::Publisher& publisher, FeedStats& stats)
+      : feeds_(feeds), publisher_(publisher), stats_(stats) {}
   int do_work() noexcept override {
     int work = feeds_ != nullptr ? static_cast<int>(feeds_->poll()) : 0;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ >= std::chrono::milliseconds(100)) {
       last_ = now;
-      publisher_.flush();  // JSON lines and recordings reach their files within 100 ms
-      for (auto& recorder : recorders_) {
-        if (recorder) (void)recorder->flush();
-      }
+      publisher_.flush();  // JSON lines reach their file within 100 ms
       snapshot();
     }
     return work;
@@ -119,7 +141,6 @@ class OutputsAgent final : public Agent {
   publish::SignalFeeds* feeds_;
   pipeline::Publisher& publisher_;
   FeedStats& stats_;
-  std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders_;
   std::chrono::steady_clock::time_point last_{};
   std::atomic<bool> released_{false};
 };
@@ -188,14 +209,53 @@ class MetricsText {
     }
     out_ << "} " << value << '\n';
   }
+
+  // A histogram family's samples for one label value: cumulative le buckets (seconds), sum, count.
+  void histogram(std::string_view name, std::string_view label, std::string_view label_value,
+                 const metrics::LiveHistogram& h) {
+    // 1-2-5 steps from 1 us to 10 s, in nanoseconds.
+    static constexpr std::array<std::uint64_t, 22> kBoundsNs = {
+        1'000, 2'000, 5'000, 10'000, 20'000, 50'000, 100'000, 200'000, 500'000, 1'000'000, 2'000'000, 5'000'000,
+        10'000'000, 20'000'000, 50'000'000, 100'000'000, 200'000'000, 500'000'000, 1'000'000'000, 2'000'000'000,
+        5'000'000'000, 10'000'000'000};
+    std::array<std::uint64_t, kBoundsNs.size()> counts{};
+    const std::uint64_t count = h.count();  // read first: the buckets may run a little ahead, never behind
+    h.cumulative(kBoundsNs, counts);
+    const std::string bucket = std::string(name) + "_bucket";
+    for (std::size_t i = 0; i < kBoundsNs.size(); ++i) {
+      std::ostringstream le;
+      le << static_cast<double>(kBoundsNs[i]) / 1e9;
+      sample(bucket, {{label, label_value}, {"le", le.str()}}, std::min(counts[i], count));
+    }
+    sample(bucket, {{label, label_value}, {"le", "+Inf"}}, count);
+    out_ << name << "_sum{" << label << "=\"" << label_value << "\"} " << static_cast<double>(h.sum()) / 1e9 << '\n';
+    out_ << name << "_count{" << label << "=\"" << label_value << "\"} " << count << '\n';
+  }
   [[nodiscard]] std::string str() const { return out_.str(); }
 
  private:
   std::ostringstream out_;
 };
 
-std::string render_metrics(const PipelineCounters& c, const std::vector<std::unique_ptr<feeds::Source>>& sources,
-                           const std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, const FeedStats& s, const pipeline::RuleReloader* reloader, const publish::SignalFeedsOptions& net) {
+// Everything /metrics reads: atomics written by the pipeline threads, or fixed at start-up.
+struct MetricsView {
+  const PipelineCounters& counters;
+  const std::vector<std::unique_ptr<feeds::Source>>& sources;
+  const std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders;
+  const FeedStats& stats;
+  const pipeline::RuleReloader* reloader;
+  const publish::SignalFeedsOptions& network;
+  const pipeline::StageLatencies& latencies;
+  const pipeline::MessageQueue* queue;  // split layout only
+};
+
+std::string render_metrics(const MetricsView& view) {
+  const PipelineCounters& c = view.counters;
+  const auto& sources = view.sources;
+  const auto& recorders = view.recorders;
+  const FeedStats& s = view.stats;
+  const pipeline::RuleReloader* reloader = view.reloader;
+  const publish::SignalFeedsOptions& net = view.network;
   MetricsText m;
   m.family("h2s_messages_total", "counter", "Messages read, by what they were: story, control or rejected.");
   m.sample("h2s_messages_total", "kind", "story", c.stories.get());
@@ -211,7 +271,7 @@ std::string render_metrics(const PipelineCounters& c, const std::vector<std::uni
   }
   m.family("h2s_accounting_balanced", "gauge",
            "1 when messages = stories + control + rejected and stories = sum of outcomes (read mid-message it may show 0).");
-  m.sample("h2s_accounting_balanced", c.balanced() ? 1 : 0);
+  m.sample("h2s_accounting_balanced", std::uint64_t{c.balanced() ? 1u : 0u});
   m.family("h2s_signals_total", "counter", "Signals produced by scoring.");
   m.sample("h2s_signals_total", c.signals.get());
   m.family("h2s_signals_published_total", "counter", "Signals sequenced and published.");
@@ -288,7 +348,69 @@ std::string render_metrics(const PipelineCounters& c, const std::vector<std::uni
   }
   m.family("h2s_journal_errno", "gauge", "The journal file's last error (0: healthy).");
   m.sample("h2s_journal_errno", s.journal_error.get());
+  if (view.queue != nullptr) {
+    m.family("h2s_queue_depth", "gauge", "Chunks of messages waiting between the feed thread and the pipeline thread.");
+    m.sample("h2s_queue_depth", view.queue->depth());
+    m.family("h2s_queue_capacity", "gauge", "The queue's bound, in chunks.");
+    m.sample("h2s_queue_capacity", view.queue->capacity());
+    m.family("h2s_queue_overflows_total", "counter",
+             "Times the queue was full: messages dropped (overflow = drop) or waits of the feed thread (backpressure).");
+    m.sample("h2s_queue_overflows_total", "policy", to_string(view.queue->overflow()),
+             view.queue->overflow() == pipeline::OverflowPolicy::drop ? view.queue->dropped() : view.queue->full_waits());
+  }
+  m.family("h2s_stage_latency_seconds", "histogram", "Time spent per story in each pipeline stage.");
+  m.histogram("h2s_stage_latency_seconds", "stage", "decode", view.latencies.decode);
+  m.histogram("h2s_stage_latency_seconds", "stage", "match", view.latencies.match);
+  m.histogram("h2s_stage_latency_seconds", "stage", "score", view.latencies.score);
+  m.histogram("h2s_stage_latency_seconds", "stage", "publish", view.latencies.publish);
+  m.family("h2s_end_to_end_latency_seconds", "histogram",
+           "Per signal, from the message's receive time (kernel timestamp or read) to publication.");
+  m.histogram("h2s_end_to_end_latency_seconds", "path", "receive_to_publish", view.latencies.end_to_end);
   return m.str();
+}
+
+// The operator's view of the run as it goes: one structured line per counter that moved, per interval.
+void watch_events(EventLog& events, const PipelineCounters& c, const std::vector<std::unique_ptr<feeds::Source>>& sources,
+                  const std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, const FeedStats& s,
+                  const pipeline::MessageQueue* queue) {
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const feeds::Source* source = sources[i].get();
+    const EventLog::Fields feed{{"feed", source->name()}};
+    events.watch(LogLevel::info, "feed_connected", feed, [source] { return source->counters().connects.get(); });
+    events.watch(LogLevel::warn, "feed_disconnected", feed, [source] { return source->counters().disconnects.get(); });
+    events.watch(LogLevel::warn, "feed_errors", feed, [source] { return source->counters().errors.get(); });
+    if (const auto* ws = dynamic_cast<const feeds::WebSocketSource*>(source)) {
+      events.watch(LogLevel::error, "feed_auth_refused", feed, [ws] { return ws->websocket_counters().auth_failures.get(); });
+      events.watch(LogLevel::warn, "feed_timeouts", feed, [ws] { return ws->websocket_counters().timeouts.get(); });
+      events.watch(LogLevel::error, "feed_tls_failures", feed, [ws] { return ws->websocket_counters().tls_failures.get(); });
+    }
+    if (const feeds::RecordingSink* recorder = recorders[i].get()) {
+      events.watch(LogLevel::error, "recording_missed", feed, [recorder] { return recorder->not_recorded(); });
+    }
+  }
+  for (std::size_t i = 1; i < kStatusCount; ++i) {
+    const Counter* rejected = &c.rejected[i];
+    events.watch(LogLevel::warn, "messages_rejected", {{"reason", std::string(to_string(static_cast<Status>(i)))}},
+                 [rejected] { return rejected->get(); });
+  }
+  events.watch(LogLevel::error, "output_errors", {}, [&c] { return c.output_errors.get(); });
+  events.watch(LogLevel::error, "journal_failed", {}, [&s] { return s.journal_error.get(); });
+  events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "slow"}},
+               [&s] { return s.soup_slow_disconnects.get(); });
+  events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "timeout"}},
+               [&s] { return s.soup_timeouts.get(); });
+  events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "protocol"}},
+               [&s] { return s.soup_protocol_errors.get(); });
+  events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "ndjson_tcp"}, {"reason", "slow"}},
+               [&s] { return s.ndjson_slow_disconnects.get(); });
+  events.watch(LogLevel::warn, "login_refused", {{"output", "soupbintcp"}}, [&s] { return s.soup_logins_rejected.get(); });
+  if (queue != nullptr) {
+    if (queue->overflow() == pipeline::OverflowPolicy::drop) {
+      events.watch(LogLevel::error, "queue_dropped", {}, [queue] { return queue->dropped(); });
+    } else {
+      events.watch(LogLevel::warn, "queue_backpressure", {}, [queue] { return queue->full_waits(); });
+    }
+  }
 }
 
 }  // namespace
@@ -303,6 +425,7 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   PipelineCounters counters;
+  pipeline::StageLatencies latencies;
   std::unique_ptr<publish::NdjsonWriter> lines;
   int lines_fd = -1;
   if (!config.ndjson_file.empty()) {
@@ -321,21 +444,28 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   pipeline::ProcessorConfig processor_config;
   processor_config.clock = pipeline::ClockMode::live;
   processor_config.scoring = config.scoring;
+  processor_config.latencies = &latencies;
   std::size_t largest = 0;
   for (const FeedConfig& feed : config.feeds) largest = std::max(largest, feed.max_message_bytes);
   processor_config.limits.max_message_bytes = largest;
   pipeline::Processor processor(processor_config, std::move(pack), publisher, counters);
+
+  // Split layout: the feeds hand messages to the pipeline thread over a bounded queue.
+  std::unique_ptr<pipeline::MessageQueue> queue;
+  if (config.layout == ThreadLayout::split) queue = std::make_unique<pipeline::MessageQueue>(config.queue, largest);
+  feeds::MessageSink& feed_sink = queue ? static_cast<feeds::MessageSink&>(queue->writer()) : processor;
 
   std::vector<std::unique_ptr<feeds::Source>> sources;
   std::vector<std::unique_ptr<feeds::RecordingSink>> recorders;  // one slot per feed, empty when not recording
   for (const FeedConfig& feed : config.feeds) {
     recorders.push_back(feed.record.empty() ? nullptr
                                             : std::make_unique<feeds::RecordingSink>(feed.record, feed.name,
-                                                                                     feed.max_message_bytes, processor));
-    feeds::MessageSink& sink = recorders.back() ? static_cast<feeds::MessageSink&>(*recorders.back()) : processor;
+                                                                                     feed.max_message_bytes, feed_sink));
+    feeds::MessageSink& sink = recorders.back() ? static_cast<feeds::MessageSink&>(*recorders.back()) : feed_sink;
     sources.push_back(open_feed(feed, sink));
     std::fprintf(log, "h2s run: feed %s (%s)", feed.name.c_str(), std::string(to_string(feed.type)).c_str());
     if (sources.back()->local_port() != 0) std::fprintf(log, " listening on port %u", sources.back()->local_port());
+    if (feed.type == FeedType::websocket) std::fprintf(log, " %s", feed.websocket.url.c_str());
     if (!feed.record.empty()) std::fprintf(log, ", recording to %s", feed.record.c_str());
     std::fprintf(log, "\n");
   }
@@ -350,68 +480,93 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
 
   FeedStats stats;
   std::atomic<bool> stop{false};
-  SourcesAgent reading(sources, stop);
-  OutputsAgent outputting(outputs.get(), publisher, stats, recorders);
+  SourcesAgent reading(sources, stop, recorders, queue ? &queue->writer() : nullptr);
+  std::unique_ptr<pipeline::MessageQueue::Reader> draining;
+  if (queue) draining = std::make_unique<pipeline::MessageQueue::Reader>(*queue, processor, reading);
+  const Agent& last_reader = draining ? static_cast<const Agent&>(*draining) : reading;  // done: all input processed
+  OutputsAgent outputting(outputs.get(), publisher, stats);
   outputting.snapshot();
 
   std::unique_ptr<MetricsServer> metrics;
   if (config.metrics) {
-    metrics = std::make_unique<MetricsServer>(
-        *config.metrics,
-        [&] { return render_metrics(counters, sources, recorders, stats, reloader.get(), config.network); },
-        [&] { return !stop.load(); });
+    const MetricsView view{counters, sources, recorders, stats, reloader.get(), config.network, latencies, queue.get()};
+    metrics = std::make_unique<MetricsServer>(*config.metrics, [view] { return render_metrics(view); },
+                                              [&] { return !stop.load(); });
     std::fprintf(log, "h2s run: metrics on http://%s:%u/metrics\n", config.metrics->host.c_str(), metrics->port());
   }
-  std::fprintf(log, "h2s run: running (pid %d); SIGHUP reloads rules, SIGTERM stops\n", static_cast<int>(::getpid()));
+  std::fprintf(log, "h2s run: running (pid %d, %s layout); SIGHUP reloads rules, SIGTERM stops\n",
+               static_cast<int>(::getpid()), queue ? "split" : "single");
   std::fflush(log);
+  EventLog events(log, config.log_format);
+  watch_events(events, counters, sources, recorders, stats, queue.get());
 
   const auto started = std::chrono::steady_clock::now();
   // Outputs first: a subscriber that connected before a message arrived is taken before it is published.
-  pipeline::AgentRunner runner("h2s-run", {&outputting, &reading}, pipeline::IdleStrategy(config.idle), config.cpu);
-  runner.start();
-  // This thread: signals, and noticing the end of finite feeds (then lingering, still serving
-  // subscribers and still answering signals, for linger_ms).
+  std::unique_ptr<pipeline::AgentRunner> feed_runner;
+  std::unique_ptr<pipeline::AgentRunner> pipeline_runner;
+  if (queue) {
+    feed_runner = std::make_unique<pipeline::AgentRunner>("h2s-feeds", std::vector<Agent*>{&reading},
+                                                          pipeline::IdleStrategy(config.idle), config.feed_cpu);
+    pipeline_runner = std::make_unique<pipeline::AgentRunner>("h2s-pipeline", std::vector<Agent*>{&outputting, draining.get()},
+                                                              pipeline::IdleStrategy(config.idle), config.cpu);
+  } else {
+    pipeline_runner = std::make_unique<pipeline::AgentRunner>("h2s-run", std::vector<Agent*>{&outputting, &reading},
+                                                              pipeline::IdleStrategy(config.idle), config.cpu);
+  }
+  pipeline_runner->start();
+  if (feed_runner) feed_runner->start();
+  // This thread: signals, the event log, and noticing the end of finite feeds (then lingering,
+  // still serving subscribers and still answering signals, for linger_ms).
   std::optional<std::chrono::steady_clock::time_point> linger_until;
+  auto next_log = std::chrono::steady_clock::now() + config.log_interval;
   const timespec tick{0, 50'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (std::chrono::steady_clock::now() >= next_log) {
+      events.check();
+      next_log += config.log_interval;
+    }
     if (sig == SIGHUP && reloader) {
       if (const auto error = reloader->reload()) {
-        std::fprintf(log, "h2s run: rule reload failed, keeping the current pack:\n%s\n", error->c_str());
+        events.write(LogLevel::error, "rules_reload_refused", {{"path", config.rules.string()}, {"error", *error}});
       } else {
-        std::fprintf(log, "h2s run: rules reloaded from %s\n", config.rules.c_str());
+        events.write(LogLevel::info, "rules_reloaded", {{"path", config.rules.string()}});
       }
-      std::fflush(log);
     } else if (sig == SIGTERM || sig == SIGINT) {
-      std::fprintf(log, "h2s run: %s: draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      std::fflush(log);
+      events.write(LogLevel::info, "draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       stop = true;
       break;
-    } else if (!linger_until && reading.done()) {
+    } else if (!linger_until && last_reader.done()) {
       linger_until = std::chrono::steady_clock::now() + config.linger;
-      std::fprintf(log, "h2s run: every feed has ended; serving subscribers for %lld ms\n",
-                   static_cast<long long>(config.linger.count()));
-      std::fflush(log);
+      events.write(LogLevel::info, "feeds_ended", {{"linger_ms", std::to_string(config.linger.count())}});
     }
     if (linger_until && std::chrono::steady_clock::now() >= *linger_until) break;
   }
+  stop = true;
+  if (feed_runner) feed_runner->join();  // the sources closed and flushed what they held into the queue
   outputting.release();
-  runner.join();  // the sources closed and everything they delivered was processed and published
+  pipeline_runner->join();  // everything the sources delivered was processed and published
   publisher.flush();
   if (outputs) outputs->finish(std::chrono::milliseconds(0), config.drain_timeout);
   outputting.snapshot();
   metrics.reset();
+  events.check();
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(log, "h2s run: stopped after %.1f s: messages %llu = stories %llu + control %llu + rejected %llu; "
-               "signals published %llu, cancels %llu; accounting %s\n",
-               seconds, static_cast<unsigned long long>(counters.messages.get()),
-               static_cast<unsigned long long>(counters.stories.get()), static_cast<unsigned long long>(counters.control.get()),
-               static_cast<unsigned long long>(counters.rejected_total()), static_cast<unsigned long long>(counters.published.get()),
-               static_cast<unsigned long long>(counters.cancels_published.get()), counters.balanced() ? "balanced" : "UNBALANCED");
-  for (auto& recorder : recorders) {
-    if (recorder && !recorder->flush()) {
-      std::fprintf(log, "h2s run: recording failed: %s\n", std::strerror(recorder->error()));
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
+  events.write(counters.balanced() ? LogLevel::info : LogLevel::error, "stopped",
+               {{"seconds", elapsed},
+                {"messages", std::to_string(counters.messages.get())},
+                {"stories", std::to_string(counters.stories.get())},
+                {"control", std::to_string(counters.control.get())},
+                {"rejected", std::to_string(counters.rejected_total())},
+                {"signals_published", std::to_string(counters.published.get())},
+                {"cancels_published", std::to_string(counters.cancels_published.get())},
+                {"accounting", counters.balanced() ? "balanced" : "UNBALANCED"}});
+  for (std::size_t i = 0; i < recorders.size(); ++i) {
+    if (recorders[i] && !recorders[i]->flush()) {
+      events.write(LogLevel::error, "recording_failed", {{"feed", sources[i]->name()}, {"error", std::strerror(recorders[i]->error())}});
     }
   }
   lines.reset();

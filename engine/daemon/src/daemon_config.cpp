@@ -366,8 +366,9 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
         else r.error(element, "[[feed]] entries must be tables");
       }
     } else if (k == "threads") {
-      if (const toml::table* t = r.table(node, "threads", {"idle", "cpu"})) {
-        std::string idle = "backoff";
+      if (const toml::table* t = r.table(node, "threads", {"idle", "cpu", "layout", "feed_cpu", "queue_depth",
+                                                           "queue_chunk_bytes", "overflow"})) {
+        std::string idle = "backoff", layout = "single", overflow = "backpressure";
         r.string(*t, "idle", idle);
         try {
           config.idle = pipeline::parse_idle_kind(idle);
@@ -375,6 +376,33 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
           r.error(*t->get("idle"), e.what());
         }
         r.integer(*t, "cpu", config.cpu, -1, 4095);
+        r.string(*t, "layout", layout);
+        if (layout == "single" || layout == "split") {
+          config.layout = layout == "split" ? ThreadLayout::split : ThreadLayout::single;
+        } else {
+          r.error(*t->get("layout"), "layout must be single or split, not '" + layout + "'");
+        }
+        r.integer(*t, "feed_cpu", config.feed_cpu, -1, 4095);
+        r.integer(*t, "queue_depth", config.queue.depth, 2, 65536);
+        r.integer(*t, "queue_chunk_bytes", config.queue.chunk_bytes, 4096, 64 << 20);
+        r.string(*t, "overflow", overflow);
+        try {
+          config.queue.overflow = pipeline::parse_overflow_policy(overflow);
+        } catch (const std::invalid_argument& e) {
+          r.error(*t->get("overflow"), e.what());
+        }
+      }
+    } else if (k == "logging") {
+      if (const toml::table* t = r.table(node, "logging", {"format", "interval_ms"})) {
+        std::string format = "logfmt";
+        r.string(*t, "format", format);
+        if (format == "logfmt" || format == "json") {
+          config.log_format = format == "json" ? LogFormat::json : LogFormat::logfmt;
+        } else {
+          r.error(*t->get("format"), "format must be logfmt or json, not '" + format + "'");
+        }
+        r.millis(*t, "interval_ms", config.log_interval, 3'600'000);
+        if (config.log_interval.count() < 10) r.error(*t->get("interval_ms"), "interval_ms must be at least 10");
       }
     } else if (k == "output") {
       if (const toml::table* t = r.table(node, "output", {"stdout", "ndjson_file", "journal", "soupbintcp", "moldudp64", "ndjson_tcp"})) {
@@ -389,7 +417,7 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
       }
     } else {
       r.error(key.source().begin.line, "unknown section '" + std::string(k) +
-                                           "' (expected rules, scoring, feed, threads, output, metrics, shutdown)");
+                                           "' (expected rules, scoring, feed, threads, logging, output, metrics, shutdown)");
     }
   }
   if (config.feeds.empty() && !r.failed()) r.error(1, "no [[feed]]: nothing to read");

@@ -13,6 +13,7 @@
 #include "h2s/feeds/websocket_source.hpp"
 #include "h2s/model/endpoint.hpp"
 #include "h2s/pipeline/agent.hpp"
+#include "h2s/pipeline/message_queue.hpp"
 #include "h2s/publish/signal_feeds.hpp"
 #include "h2s/scoring/scorer.hpp"
 
@@ -25,6 +26,11 @@ class ConfigError : public std::runtime_error {
 
 enum class FeedType : std::uint8_t { file, tcp_client, tcp_server, udp, websocket };
 [[nodiscard]] std::string_view to_string(FeedType type) noexcept;
+
+// single: feeds, processor, publisher and outputs on one thread (no queue hop).
+// split: feeds on their own thread, handing messages over a bounded queue to the pipeline thread.
+enum class ThreadLayout : std::uint8_t { single, split };
+enum class LogFormat : std::uint8_t { logfmt, json };
 
 struct FeedConfig {
   std::string name;                  // in logs and metrics labels
@@ -57,6 +63,12 @@ struct DaemonConfig {
   // [threads]
   pipeline::IdleKind idle = pipeline::IdleKind::backoff;
   int cpu = -1;  // pin the pipeline thread to this CPU (-1: no pinning)
+  ThreadLayout layout = ThreadLayout::single;
+  int feed_cpu = -1;  // split: pin the feed thread to this CPU
+  pipeline::MessageQueueOptions queue;  // split: between the feed thread and the pipeline thread
+  // [logging]
+  LogFormat log_format = LogFormat::logfmt;
+  std::chrono::milliseconds log_interval{1000};  // events of one kind are summed over this: at most one line each
   // [output]
   bool stdout_lines = false;            // JSON lines on stdout
   std::filesystem::path ndjson_file;    // JSON lines appended to a file (empty: none)

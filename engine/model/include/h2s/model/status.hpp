@@ -17,6 +17,7 @@ enum class Status : std::uint8_t {
   bad_timestamp,
   field_too_long,
   trailing_content,
+  queue_full,  // dropped between the feed thread and the pipeline thread (overflow = "drop")
   // Not rejections: outcomes that still account for a message.
   control_message,
   kCount
@@ -36,6 +37,7 @@ inline constexpr std::size_t kStatusCount = static_cast<std::size_t>(Status::kCo
     case Status::bad_timestamp: return "bad_timestamp";
     case Status::field_too_long: return "field_too_long";
     case Status::trailing_content: return "trailing_content";
+    case Status::queue_full: return "queue_full";
     case Status::control_message: return "control_message";
     case Status::kCount: break;
   }

@@ -11,6 +11,7 @@
 #include "h2s/model/signal.hpp"
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
+#include "h2s/pipeline/stage_latencies.hpp"
 #include "h2s/rules/matcher.hpp"
 #include "h2s/scoring/scorer.hpp"
 
@@ -33,6 +34,7 @@ struct ProcessorConfig {
   scoring::ScoringParams scoring;
   ClockMode clock = ClockMode::replay;
   double speed = 0;  // replay pacing: 0 = as fast as possible, 1 = recorded pace, N = N times faster
+  StageLatencies* latencies = nullptr;  // when set, each stage is timed (a monotonic clock read per stage)
 };
 
 // A rejected message worth showing an operator: where and why.
@@ -56,6 +58,9 @@ class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
   void on_message(std::string_view message, std::int64_t recv_us) noexcept override;
   // A message a source dropped for its size: counted as rejected (oversized).
   void on_oversized() noexcept override;
+  // Messages dropped before they reached this thread (a full queue): each is one message,
+  // rejected as queue_full.
+  void on_dropped(std::uint64_t count) noexcept;
 
   [[nodiscard]] const std::array<RejectionSample, kMaxSamples>& samples() const noexcept { return samples_; }
   [[nodiscard]] std::size_t sample_count() const noexcept { return sample_count_; }
@@ -85,6 +90,7 @@ class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
   std::int64_t pace_origin_recv_us_ = kNoTime;
   std::int64_t pace_origin_steady_ns_ = 0;
   std::uint64_t messages_ = 0;  // handed over whole by on_message (not framed)
+  std::int64_t stage_mark_ns_ = 0;  // when the current stage began (latencies only)
   std::array<RejectionSample, kMaxSamples> samples_{};
   std::size_t sample_count_ = 0;
 };
