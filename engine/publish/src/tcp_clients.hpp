@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "h2s/model/handler_memory.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -23,65 +25,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// Fixed memory for a client's one in-flight write: Asio allocates each operation's state through
-// the handler's associated allocator, and its own recycling cache only works inside run()/poll(),
-// while publishing starts writes from outside them.
-class HandlerMemory {
- public:
-  void* allocate(std::size_t size) {
-    if (!in_use_ && size <= sizeof storage_) {
-      in_use_ = true;
-      return storage_;
-    }
-    return ::operator new(size);  // a second operation at once, or a larger one: not the steady state
-  }
-  void deallocate(void* pointer) noexcept {
-    if (pointer == storage_) {
-      in_use_ = false;
-    } else {
-      ::operator delete(pointer);
-    }
-  }
-
- private:
-  alignas(std::max_align_t) unsigned char storage_[1024];
-  bool in_use_ = false;
-};
-
-template <class T>
-class HandlerAllocator {
- public:
-  using value_type = T;
-  explicit HandlerAllocator(HandlerMemory& memory) noexcept : memory_(&memory) {}
-  template <class U>
-  HandlerAllocator(const HandlerAllocator<U>& other) noexcept : memory_(other.memory_) {}  // NOLINT: rebinding
-  T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
-  void deallocate(T* pointer, std::size_t) noexcept { memory_->deallocate(pointer); }
-  template <class U>
-  bool operator==(const HandlerAllocator<U>& other) const noexcept { return memory_ == other.memory_; }
-
- private:
-  template <class>
-  friend class HandlerAllocator;
-  HandlerMemory* memory_;
-};
-
-// A completion handler whose operation state lives in a HandlerMemory.
-template <class Handler>
-class HandlerWithMemory {
- public:
-  using allocator_type = HandlerAllocator<Handler>;
-  HandlerWithMemory(HandlerMemory& memory, Handler handler) : memory_(&memory), handler_(std::move(handler)) {}
-  [[nodiscard]] allocator_type get_allocator() const noexcept { return allocator_type(*memory_); }
-  template <class... Args>
-  void operator()(Args&&... args) {
-    handler_(std::forward<Args>(args)...);
-  }
-
- private:
-  HandlerMemory* memory_;
-  Handler handler_;
-};
+using h2s::HandlerMemory;
+using h2s::HandlerWithMemory;
 
 // One accepted connection's outgoing side.
 struct BufferedClient {

@@ -21,6 +21,7 @@
 
 #include "h2s/feeds/decoder.hpp"
 #include "h2s/model/clock.hpp"
+#include "h2s/model/handler_memory.hpp"
 
 namespace h2s::feeds {
 namespace {
@@ -31,7 +32,10 @@ namespace ssl = asio::ssl;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+// The io_context's own executor, not the type-erased default: completions then run in place
+// instead of being wrapped (and allocated) for the polymorphic executor on every read.
+using TcpStream = beast::basic_stream<tcp, asio::io_context::executor_type, beast::unlimited_rate_policy>;
+using WsStream = websocket::stream<beast::ssl_stream<TcpStream>>;
 
 // Percent-encodes everything but RFC 3986's unreserved characters.
 std::string url_encode(std::string_view text) {
@@ -63,10 +67,11 @@ std::string json_string(std::string_view text) {
 // One connection attempt: the stream and what its handlers share. Handlers hold it alive, so a
 // connection abandoned for a new one is torn down only when its last handler has run.
 struct Connection {
-  Connection(asio::io_context& io, ssl::context& tls) : ws(io, tls) {}
+  Connection(asio::io_context& io, ssl::context& tls) : ws(io.get_executor(), tls) {}
   WsStream ws;
   beast::flat_buffer buffer;
   std::string outgoing;  // the log-in message being written
+  HandlerMemory read_memory;  // the read loop's operation state: no allocation per message
 };
 
 enum class State : std::uint8_t { idle, connecting, logging_in, streaming, closed };
@@ -208,7 +213,9 @@ class WebSocketSourceImpl final : public WebSocketSource {
   }
 
   void read(const ConnectionPtr& c) {
-    c->ws.async_read(c->buffer, [this, c](const beast::error_code& ec, std::size_t bytes) { on_read(c, ec, bytes); });
+    c->ws.async_read(c->buffer, HandlerWithMemory(c->read_memory, [this, c](const beast::error_code& ec, std::size_t bytes) {
+                       on_read(c, ec, bytes);
+                     }));
   }
 
   void on_read(const ConnectionPtr& c, const beast::error_code& ec, std::size_t bytes) {
