@@ -46,6 +46,13 @@ elseif(NOT H2S_SANITIZE STREQUAL "")
   message(FATAL_ERROR "H2S_SANITIZE must be '', 'address' or 'thread', not '${H2S_SANITIZE}'")
 endif()
 
+if(H2S_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "H2S_FUZZ needs clang (libFuzzer): CC=clang CXX=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)  # coverage feedback from every library
+endif()
+
 # h2s_component(NAME SOURCES... [DEPS ...]): one static library with include/ as its public header root.
 function(h2s_component name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
