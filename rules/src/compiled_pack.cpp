@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -166,8 +167,11 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
   const std::uint64_t key = fingerprint(pending);
   char key_hex[17];
   std::snprintf(key_hex, sizeof key_hex, "%016llx", static_cast<unsigned long long>(key));
+  // No cache configured: H2S_RULES_CACHE_DIR, when set, names one (sanitizer and CI runs share it).
+  std::filesystem::path cache_dir = options.cache_dir;
+  if (const char* env = std::getenv("H2S_RULES_CACHE_DIR"); cache_dir.empty() && env != nullptr) cache_dir = env;
   const std::filesystem::path cache_file =
-      options.cache_dir.empty() ? std::filesystem::path() : options.cache_dir / (std::string(key_hex) + ".hsdb");
+      cache_dir.empty() ? std::filesystem::path() : cache_dir / (std::string(key_hex) + ".hsdb");
 
   if (!cache_file.empty()) compiled->database_ = load_cached(cache_file);
   compiled->stats_.from_cache = compiled->database_ != nullptr;
@@ -191,7 +195,7 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
       check_expressions(pending);  // lists every bad expression, if the failure was one of them
       throw RulePackError(message);
     }
-    if (!cache_file.empty()) store_cached(options.cache_dir, cache_file, compiled->database_);
+    if (!cache_file.empty()) store_cached(cache_dir, cache_file, compiled->database_);
   }
   hs_database_size(compiled->database_, &compiled->stats_.database_bytes);
   compiled->stats_.rules = pack.rules.size();

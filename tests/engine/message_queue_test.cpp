@@ -92,14 +92,16 @@ TEST_CASE("Queue overflow = backpressure: the feed thread waits for the pipeline
     queue.writer().flush();
     upstream.finished = true;
   });
+  // The pipeline starts only once the feed thread has hit the bound and is waiting.
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (queue.full_waits() == 0 && std::chrono::steady_clock::now() < limit) std::this_thread::yield();
+  REQUIRE(queue.full_waits() > 0);
   while (!reader.done() && std::chrono::steady_clock::now() < limit) {
     if (reader.do_work() == 0) std::this_thread::yield();
   }
   feed.join();
   REQUIRE(reader.done());
   CHECK(queue.dropped() == 0);
-  CHECK(queue.full_waits() > 0);  // the bound was reached and held
   CHECK(counters.messages.get() == kMessages);
   CHECK(counters.stories.get() == kMessages);  // each distinct: none lost, none doubled
   CHECK(counters.balanced());

@@ -478,6 +478,19 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
   CHECK_THAT(received.bytes, Contains("\"vendor\":\"benzinga\""));
 }
 
+TEST_CASE("h2s run refuses keys of the other WebSocket preset, a queue beyond 1 GiB and one CPU for both threads") {
+  h2s::test::TempDir dir;
+  ::setenv("H2S_TEST_BZ_TOKEN", "t", 1);
+  const auto config = dir.write("h2s.toml", rules_line() + "[[feed]]\nname = \"bz\"\ntype = \"websocket\"\npreset = \"benzinga\"\n"
+                                                           "token_env = \"H2S_TEST_BZ_TOKEN\"\nsymbols = [\"AMZN\"]\n\n"
+                                                           "[threads]\nlayout = \"split\"\nqueue_depth = 2048\ncpu = 1\nfeed_cpu = 1\n");
+  const auto result = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.err, Contains("h2s.toml:8: feed 'bz': 'symbols' does not apply to the benzinga preset"));
+  CHECK_THAT(result.err, Contains("the queue would take 2056 MiB"));
+  CHECK_THAT(result.err, Contains("cpu and feed_cpu must differ"));
+}
+
 TEST_CASE("h2s run: a WebSocket feed whose credentials are not in the environment fails start-up, naming the variable") {
   h2s::test::TempDir dir;
   ::unsetenv("H2S_TEST_MISSING_TOKEN");
@@ -515,7 +528,11 @@ listen = "127.0.0.1:0"
   std::string all;
   for (const std::string& line : sample_lines()) all += line;
   asio::write(sender, asio::buffer(all));
-  const auto m = scrape_until(d.metrics_port, all_processed);
+  // At rest: every message processed, and the last signal's end-to-end time recorded too.
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return all_processed(x) && x["h2s_end_to_end_latency_seconds_count{path=\"receive_to_publish\"}"] ==
+                                   x["h2s_signals_published_total"];
+  });
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
   CHECK(m.at("h2s_accounting_balanced") == 1);
   CHECK(m.at("h2s_queue_capacity") == 8);
@@ -533,8 +550,11 @@ listen = "127.0.0.1:0"
   d.process.signal(SIGTERM);
   const auto result = d.process.wait(std::chrono::seconds(30));
   CHECK(result.exit_code == 0);
-  CHECK_THAT(result.err, Contains(R"("level":"warn","event":"messages_rejected","reason":"malformed_json","count":3,"total":3})"));
+  // However the interval boundaries fall, the totals add up to the three malformed lines.
+  CHECK_THAT(result.err, Contains(R"("level":"warn","event":"messages_rejected","reason":"malformed_json","count":)"));
+  CHECK_THAT(result.err, Contains(R"("reason":"malformed_json","count":)") && Contains(R"(,"total":3})"));
   CHECK_THAT(result.err, Contains(R"("event":"stopped")"));
+  CHECK_THAT(result.err, Contains(R"("messages":226,"stories":211,"control":3,"rejected":12)"));
   CHECK_THAT(result.err, Contains(R"("accounting":"balanced")"));
 }
 

@@ -57,7 +57,12 @@ int record(const RecordOptions& options) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // blocked and never taken: a stray HUP must not lose the unflushed tail
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
 
   DiscardSink discard;
   std::vector<std::unique_ptr<feeds::RecordingSink>> recorders;
@@ -89,7 +94,7 @@ int record(const RecordOptions& options) {
     if (now - last_flush >= std::chrono::milliseconds(100)) {
       last_flush = now;
       for (auto& recorder : recorders) (void)recorder->flush();
-      if (sigtimedwait(&signals, nullptr, &no_wait) > 0) break;
+      if (sigtimedwait(&stop_signals, nullptr, &no_wait) > 0) break;
       if (options.seconds > 0 && now >= deadline) break;
     }
     if (all_finished) break;
@@ -118,7 +123,7 @@ void add_record_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--feed", options->feeds, "Record only this feed (repeatable; default: every feed)");
   cmd->add_option("--output", options->output, "Recording to append to: {\"h2s_recv_us\":N,\"feed\":NAME,\"msg\":...} lines")->required();
   cmd->add_option("--seconds", options->seconds, "Stop after this long (default: at SIGINT/SIGTERM or when every feed has ended)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 1e8));
   cmd->callback([options, &exit_code] { exit_code = record(*options); });
 }
 

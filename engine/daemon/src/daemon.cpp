@@ -35,6 +35,9 @@ namespace {
 using pipeline::Agent;
 using pipeline::PipelineCounters;
 
+// Status codes 1 up to (not including) control_message are the rejection reasons.
+constexpr std::size_t kRejectionReasonEnd = static_cast<std::size_t>(Status::control_message);
+
 // Every source, polled in turn; on a stop request they close (delivering what they hold). The
 // feeds' recordings and the queue to the pipeline thread (split layout) are flushed from here,
 // the thread that writes them.
@@ -191,7 +194,10 @@ class MetricsText {
       sample(bucket, {{label, label_value}, {"le", le.str()}}, std::min(counts[i], count));
     }
     sample(bucket, {{label, label_value}, {"le", "+Inf"}}, count);
-    out_ << name << "_sum{" << label << "=\"" << label_value << "\"} " << static_cast<double>(h.sum()) / 1e9 << '\n';
+    std::ostringstream sum;
+    sum.precision(17);  // a running total: keep every digit
+    sum << static_cast<double>(h.sum()) / 1e9;
+    out_ << name << "_sum{" << label << "=\"" << label_value << "\"} " << sum.str() << '\n';
     out_ << name << "_count{" << label << "=\"" << label_value << "\"} " << count << '\n';
   }
   [[nodiscard]] std::string str() const { return out_.str(); }
@@ -229,7 +235,7 @@ std::string render_metrics(const MetricsView& view) {
     m.sample("h2s_story_outcomes_total", "outcome", scoring::to_string(static_cast<scoring::StoryOutcome>(i)), c.outcomes[i].get());
   }
   m.family("h2s_rejected_total", "counter", "Rejected messages by reason.");
-  for (std::size_t i = 1; i < kStatusCount; ++i) {
+  for (std::size_t i = 1; i < kRejectionReasonEnd; ++i) {
     m.sample("h2s_rejected_total", "reason", to_string(static_cast<Status>(i)), c.rejected[i].get());
   }
   m.family("h2s_accounting_balanced", "gauge",
@@ -351,13 +357,12 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
       events.watch(LogLevel::error, "recording_missed", feed, [recorder] { return recorder->not_recorded(); });
     }
   }
-  for (std::size_t i = 1; i < kStatusCount; ++i) {
+  for (std::size_t i = 1; i < kRejectionReasonEnd; ++i) {
     const Counter* rejected = &c.rejected[i];
     events.watch(LogLevel::warn, "messages_rejected", {{"reason", std::string(to_string(static_cast<Status>(i)))}},
                  [rejected] { return rejected->get(); });
   }
   events.watch(LogLevel::error, "output_errors", {}, [&c] { return c.output_errors.get(); });
-  events.watch(LogLevel::error, "journal_failed", {}, [&s] { return s.journal_error.get(); });
   events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "slow"}},
                [&s] { return s.soup_slow_disconnects.get(); });
   events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "timeout"}},
@@ -418,8 +423,9 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   if (config.layout == ThreadLayout::split) queue = std::make_unique<pipeline::MessageQueue>(config.queue, largest);
   feeds::MessageSink& feed_sink = queue ? static_cast<feeds::MessageSink&>(queue->writer()) : processor;
 
-  std::vector<std::unique_ptr<feeds::Source>> sources;
+  // Recorders before sources: sources deliver into them, so they are destroyed after.
   std::vector<std::unique_ptr<feeds::RecordingSink>> recorders;  // one slot per feed, empty when not recording
+  std::vector<std::unique_ptr<feeds::Source>> sources;
   for (const FeedConfig& feed : config.feeds) {
     recorders.push_back(feed.record.empty() ? nullptr
                                             : std::make_unique<feeds::RecordingSink>(feed.record, feed.name,
@@ -476,6 +482,16 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
     pipeline_runner = std::make_unique<pipeline::AgentRunner>("h2s-run", std::vector<Agent*>{&outputting, &reading},
                                                               pipeline::IdleStrategy(config.idle), config.cpu);
   }
+  // Should anything throw from here on, the feed thread must not wait forever on a queue that the
+  // (already stopped) pipeline thread no longer drains: this runs before the runners are joined.
+  struct AbandonOnUnwind {
+    std::atomic<bool>& stop;
+    pipeline::MessageQueue* queue;
+    ~AbandonOnUnwind() {
+      stop = true;
+      if (queue != nullptr) queue->writer().abandon_waits();
+    }
+  } abandon_on_unwind{stop, queue.get()};
   pipeline_runner->start();
   if (feed_runner) feed_runner->start();
   // This thread: signals, the event log, and noticing the end of finite feeds (then lingering,

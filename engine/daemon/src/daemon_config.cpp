@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <system_error>
 #include <cstdlib>
 #include <initializer_list>
 #include <sstream>
@@ -168,6 +169,13 @@ void load_websocket_feed(Reader& r, const toml::table& t, FeedConfig& feed) {
     r.error(t.get("url") != nullptr ? t.get("url")->source().begin.line : line,
             "feed '" + feed.name + "': url must be wss://HOST[:PORT]/PATH, not '" + ws.url + "'");
   }
+  for (const std::string_view key : {"key_env", "secret_env", "symbols", "token_env"}) {
+    const bool alpaca_key = key != "token_env";
+    if (t.get(key) != nullptr && alpaca_key != (ws.preset == feeds::WebSocketPreset::alpaca)) {
+      r.error(*t.get(key), "feed '" + feed.name + "': '" + std::string(key) + "' does not apply to the " +
+                               std::string(feeds::to_string(ws.preset)) + " preset");
+    }
+  }
   if (ws.preset == feeds::WebSocketPreset::alpaca) {
     ws.key = credential(r, t, "key_env", "APCA_API_KEY_ID", feed);
     ws.secret = credential(r, t, "secret_env", "APCA_API_SECRET_KEY", feed);
@@ -187,8 +195,9 @@ void load_websocket_feed(Reader& r, const toml::table& t, FeedConfig& feed) {
     ws.token = credential(r, t, "token_env", "BENZINGA_API_KEY", feed);
   }
   r.path(t, "ca_file", ws.ca_file);
-  if (!ws.ca_file.empty() && !std::filesystem::is_regular_file(ws.ca_file)) {
-    r.error(*t.get("ca_file"), "feed '" + feed.name + "': ca_file " + ws.ca_file.string() + " is not a readable file");
+  std::error_code not_found;
+  if (!ws.ca_file.empty() && !std::filesystem::is_regular_file(ws.ca_file, not_found)) {
+    r.error(*t.get("ca_file"), "feed '" + feed.name + "': ca_file " + ws.ca_file.string() + " is not a file");
   }
   r.millis(t, "connect_timeout_ms", ws.connect_timeout, 600'000);
   r.millis(t, "idle_timeout_ms", ws.idle_timeout, 3'600'000);
@@ -421,6 +430,16 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
     }
   }
   if (config.feeds.empty() && !r.failed()) r.error(1, "no [[feed]]: nothing to read");
+  if (config.layout == ThreadLayout::split) {
+    std::size_t largest = 0;
+    for (const FeedConfig& feed : config.feeds) largest = std::max(largest, feed.max_message_bytes);
+    const std::size_t chunk = std::max(config.queue.chunk_bytes, largest + 4096);  // a chunk holds the largest message
+    if (chunk * config.queue.depth > (std::size_t{1} << 30)) {
+      r.error(1, "[threads] the queue would take " + std::to_string(chunk * config.queue.depth >> 20) +
+                     " MiB (queue_depth x max(queue_chunk_bytes, largest max_message_bytes)): at most 1024 MiB");
+    }
+    if (config.cpu >= 0 && config.cpu == config.feed_cpu) r.error(1, "[threads] cpu and feed_cpu must differ in the split layout");
+  }
   if (r.failed()) throw ConfigError(r.report());
   return config;
 }

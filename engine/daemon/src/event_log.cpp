@@ -29,7 +29,7 @@ std::string timestamp() {
 }
 
 bool is_number(std::string_view text) {
-  if (text.empty() || text.size() > 20) return false;
+  if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) return false;  // JSON: no leading zeros
   for (const char c : text) {
     if (c < '0' || c > '9') return false;
   }

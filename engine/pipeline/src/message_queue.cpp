@@ -1,6 +1,7 @@
 #include "h2s/pipeline/message_queue.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,7 @@ struct RecordHeader {
 static_assert(sizeof(RecordHeader) == 16);
 
 struct QueueChunk {
-  explicit QueueChunk(std::size_t bytes) : data(std::make_unique<char[]>(bytes)), capacity(bytes) {}
+  explicit QueueChunk(std::size_t bytes) : data(std::make_unique_for_overwrite<char[]>(bytes)), capacity(bytes) {}
   std::unique_ptr<char[]> data;
   std::size_t capacity;
   std::size_t used = 0;
@@ -60,6 +61,7 @@ void MessageQueue::Writer::on_oversized() noexcept { (void)append({}, 0, true); 
 
 bool MessageQueue::Writer::append(std::string_view message, std::int64_t recv_us, bool oversized) noexcept {
   const std::size_t need = record_bytes(message.size());
+  if (need > queue_.options_.chunk_bytes) return append({}, recv_us, true);  // larger than a chunk: oversized
   if (current_ != nullptr && current_->used + need > current_->capacity) flush();
   if (current_ == nullptr && !acquire()) {
     queue_.dropped_.add();
@@ -79,14 +81,20 @@ bool MessageQueue::Writer::acquire() noexcept {
   if (queue_.options_.overflow == OverflowPolicy::drop) return false;
   queue_.full_waits_.add();
   // Back-pressure: this thread stops reading until the pipeline frees a chunk (it always does:
-  // the pipeline thread runs until this one has finished).
-  while (!queue_.free_.try_dequeue(current_)) std::this_thread::yield();
+  // the pipeline thread runs until this one has finished), or the wait is abandoned (shutdown
+  // after a failure): the message is then dropped, and counted.
+  while (!queue_.free_.try_dequeue(current_)) {
+    if (abandoned_.load(std::memory_order_relaxed)) return false;
+    std::this_thread::yield();
+  }
   return true;
 }
 
 void MessageQueue::Writer::flush() noexcept {
   if (current_ == nullptr || current_->used == 0) return;
-  (void)queue_.filled_.try_enqueue(current_);  // never full: it has room for every chunk
+  const bool queued = queue_.filled_.try_enqueue(current_);  // never full: it has room for every chunk
+  assert(queued);
+  (void)queued;
   current_ = nullptr;
 }
 

@@ -75,6 +75,7 @@ struct Connection {
 };
 
 enum class State : std::uint8_t { idle, connecting, logging_in, streaming, closed };
+enum class LoginStep : std::uint8_t { greeting, authenticating, subscribing, done };
 
 class WebSocketSourceImpl final : public WebSocketSource {
  public:
@@ -108,8 +109,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
 
   int poll() noexcept override {
     if (state_ == State::closed) return 0;
-    int work = static_cast<int>(io_.poll());
-    if (io_.stopped()) io_.restart();
+    int work = run_ready();
     switch (state_) {
       case State::idle:
         if (SteadyClock::now() >= next_attempt_) {
@@ -126,6 +126,8 @@ class WebSocketSourceImpl final : public WebSocketSource {
         }
         break;
       case State::streaming:
+        work += check_idle();
+        break;
       case State::closed:
         break;
     }
@@ -139,7 +141,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
     abandon();
     if (was_streaming) counters_.disconnects.add();
     // Let the abandoned connection's handlers run (with errors) so nothing outlives this source.
-    for (int i = 0; i < 100 && io_.poll() > 0; ++i) {
+    for (int i = 0; i < 100 && run_ready() > 0; ++i) {
     }
   }
 
@@ -147,6 +149,50 @@ class WebSocketSourceImpl final : public WebSocketSource {
 
  private:
   using ConnectionPtr = std::shared_ptr<Connection>;
+
+  // The idle timeout, kept here rather than by Beast: Beast re-arms a timer on every read, and
+  // each re-arm may allocate. A ping after half the timeout of silence; the peer is dropped
+  // when nothing at all (messages, pongs, pings) has arrived for the whole of it.
+  int check_idle() noexcept {
+    const auto now = SteadyClock::now();
+    if (now - last_activity_ >= options_.idle_timeout) {
+      websocket_counters_.timeouts.add();
+      fail(nullptr);
+      return 1;
+    }
+    if (!ping_sent_ && now - last_activity_ >= options_.idle_timeout / 2) {
+      ping_sent_ = true;
+      auto c = connection_;
+      try {
+        c->ws.async_ping({}, [this, c](const beast::error_code& ec) {
+          if (c == connection_ && ec) fail(&ec);
+        });
+      } catch (...) {
+        fail(nullptr);
+      }
+      return 1;
+    }
+    return 0;
+  }
+
+  void heard_from_peer() noexcept {
+    last_activity_ = SteadyClock::now();
+    ping_sent_ = false;
+  }
+
+  // Runs the handlers that are ready. One that throws (out of memory while logging in) fails the
+  // connection, which is retried after the back-off.
+  int run_ready() noexcept {
+    int work = 0;
+    try {
+      work = static_cast<int>(io_.poll());
+    } catch (...) {
+      fail(nullptr);
+      work = 1;
+    }
+    if (io_.stopped()) io_.restart();
+    return work;
+  }
 
   void start() noexcept {
     try {
@@ -160,20 +206,21 @@ class WebSocketSourceImpl final : public WebSocketSource {
       connection_->ws.next_layer().set_verify_callback(ssl::host_name_verification(url_.host));
       connection_->ws.read_message_max(options_.max_message_bytes);
       resolver_.emplace(io_);
+      state_ = State::connecting;
+      login_step_ = LoginStep::greeting;
+      deadline_ = SteadyClock::now() + options_.connect_timeout;
+      auto c = connection_;
+      resolver_->async_resolve(url_.host, std::to_string(url_.port),
+                               [this, c](const beast::error_code& ec, const tcp::resolver::results_type& results) {
+                                 if (c != connection_) return;
+                                 if (ec) return fail(nullptr);
+                                 beast::get_lowest_layer(c->ws).expires_after(options_.connect_timeout);
+                                 beast::get_lowest_layer(c->ws).async_connect(
+                                     results, [this, c](const beast::error_code& e, const tcp::endpoint&) { on_connect(c, e); });
+                               });
     } catch (const std::exception&) {  // out of memory: retried after the back-off
       return fail(nullptr);
     }
-    state_ = State::connecting;
-    deadline_ = SteadyClock::now() + options_.connect_timeout;
-    auto c = connection_;
-    resolver_->async_resolve(url_.host, std::to_string(url_.port),
-                             [this, c](const beast::error_code& ec, const tcp::resolver::results_type& results) {
-                               if (c != connection_) return;
-                               if (ec) return fail(nullptr);
-                               beast::get_lowest_layer(c->ws).expires_after(options_.connect_timeout);
-                               beast::get_lowest_layer(c->ws).async_connect(
-                                   results, [this, c](const beast::error_code& e, const tcp::endpoint&) { on_connect(c, e); });
-                             });
   }
 
   void on_connect(const ConnectionPtr& c, const beast::error_code& ec) {
@@ -191,9 +238,12 @@ class WebSocketSourceImpl final : public WebSocketSource {
       beast::get_lowest_layer(c->ws).expires_never();
       websocket::stream_base::timeout timeouts{};
       timeouts.handshake_timeout = options_.connect_timeout;
-      timeouts.idle_timeout = options_.idle_timeout;
-      timeouts.keep_alive_pings = true;
+      timeouts.idle_timeout = websocket::stream_base::none();  // see check_idle()
+      timeouts.keep_alive_pings = false;
       c->ws.set_option(timeouts);
+      c->ws.control_callback([this, raw = c.get()](websocket::frame_type, beast::string_view) {
+        if (raw == connection_.get()) heard_from_peer();  // pongs (and pings) count as life
+      });
       c->ws.set_option(websocket::stream_base::decorator(
           [](websocket::request_type& request) { request.set(beast::http::field::user_agent, "h2s"); }));
       const std::string host = url_.port == 443 ? url_.host : url_.host + ":" + std::to_string(url_.port);
@@ -204,7 +254,9 @@ class WebSocketSourceImpl final : public WebSocketSource {
   void on_handshake(const ConnectionPtr& c, const beast::error_code& ec) {
     if (c != connection_) return;
     if (ec) return fail(&ec);
+    heard_from_peer();
     if (options_.preset == WebSocketPreset::benzinga) {
+      login_step_ = LoginStep::done;  // no log-in: the token was in the URL
       streaming();
     } else {
       state_ = State::logging_in;  // Alpaca greets with [{"T":"success","msg":"connected"}]
@@ -227,6 +279,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
     }
     if (ec) return fail(&ec);
     const std::int64_t recv_us = wall_clock_us();
+    heard_from_peer();
     counters_.bytes.add(bytes);
     const auto data = c->buffer.cdata();
     const std::size_t size = std::min(data.size(), options_.max_message_bytes);
@@ -237,6 +290,13 @@ class WebSocketSourceImpl final : public WebSocketSource {
     if (state_ == State::logging_in && !log_in(c, message)) return;
     counters_.messages.add();
     sink_.on_message(message, recv_us);
+    if (!proven_ && state_ == State::streaming && login_step_ == LoginStep::done) {
+      // The first message after the log-in: the connection works. Resetting the back-off only now
+      // keeps a vendor that accepts and then drops at once from being hammered.
+      proven_ = true;
+      backoff_ = options_.reconnect_initial;
+    }
+    if (state_ == State::streaming) login_step_ = LoginStep::done;
     read(c);
   }
 
@@ -252,30 +312,37 @@ class WebSocketSourceImpl final : public WebSocketSource {
       simdjson::ondemand::object item;
       if (item_result.get_object().get(item)) return true;
       std::string_view type, msg;
+      std::int64_t code = 0;
       for (auto field : item) {
         std::string_view key;
         if (field.unescaped_key().get(key)) return true;
         if (key == "T" && field.value().get_string().get(type)) return true;
         if (key == "msg" && field.value().get_string().get(msg)) return true;
+        if (key == "code" && field.value().get_int64().get(code)) return true;
       }
       if (type == "error") {
-        websocket_counters_.auth_failures.add();
+        // 401 not authenticated, 402 auth failed, 404 auth timeout; others (406 connection limit,
+        // 409 subscription) are plain errors.
+        if (code == 401 || code == 402 || code == 404) websocket_counters_.auth_failures.add();
         counters_.messages.add();
         sink_.on_message(message, wall_clock_us());  // still accounted for (a control message)
         fail(nullptr);
         return false;
       }
-      if (type == "success" && msg == "connected") {
+      // One step at a time: a repeated or early reply never starts a second write.
+      if (type == "success" && msg == "connected" && login_step_ == LoginStep::greeting) {
+        login_step_ = LoginStep::authenticating;
         send(c, std::string(R"({"action":"auth","key":)") + json_string(options_.key) + R"(,"secret":)" +
                     json_string(options_.secret) + "}");
-      } else if (type == "success" && msg == "authenticated") {
+      } else if (type == "success" && msg == "authenticated" && login_step_ == LoginStep::authenticating) {
+        login_step_ = LoginStep::subscribing;
         std::string subscribe = R"({"action":"subscribe","news":[)";
         for (std::size_t i = 0; i < options_.symbols.size(); ++i) {
           if (i > 0) subscribe += ',';
           subscribe += json_string(options_.symbols[i]);
         }
         send(c, subscribe + "]}");
-      } else if (type == "subscription") {
+      } else if (type == "subscription" && login_step_ == LoginStep::subscribing) {
         streaming();
       }
     }
@@ -292,7 +359,6 @@ class WebSocketSourceImpl final : public WebSocketSource {
 
   void streaming() noexcept {
     state_ = State::streaming;
-    backoff_ = options_.reconnect_initial;
     counters_.connects.add();
     counters_.connected.set(1);
   }
@@ -309,6 +375,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
     }
     abandon();
     state_ = State::idle;
+    proven_ = false;
     next_attempt_ = SteadyClock::now() + backoff_;
     backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
   }
@@ -317,8 +384,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
     counters_.connected.set(0);
     if (resolver_) resolver_->cancel();
     if (connection_) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(connection_->ws).socket().close(ignored);
+      beast::get_lowest_layer(connection_->ws).close();  // the socket and its timer
       connection_.reset();  // its handlers still hold it until they have run
     }
   }
@@ -333,6 +399,10 @@ class WebSocketSourceImpl final : public WebSocketSource {
   std::vector<char> padded_;
   WebSocketCounters websocket_counters_;
   State state_ = State::idle;
+  LoginStep login_step_ = LoginStep::greeting;
+  bool proven_ = false;  // this connection has delivered a message after its log-in
+  SteadyClock::time_point last_activity_{};
+  bool ping_sent_ = false;
   SteadyClock::time_point next_attempt_{};
   SteadyClock::time_point deadline_{};
   std::chrono::milliseconds backoff_;
@@ -376,7 +446,8 @@ std::optional<WebSocketUrl> parse_websocket_url(std::string_view url) {
     out.port = static_cast<std::uint16_t>(port);
     authority = authority.substr(0, colon);
   }
-  if (authority.empty() || authority.find_first_of("@ \t") != std::string_view::npos) return std::nullopt;
+  // IPv6 literals ([::1]) are not supported: a host name or an IPv4 address.
+  if (authority.empty() || authority.find_first_of("@ \t[]") != std::string_view::npos) return std::nullopt;
   out.host = std::string(authority);
   return out;
 }

@@ -44,7 +44,7 @@ struct CompileStats {
 };
 
 struct CompileOptions {
-  std::filesystem::path cache_dir;  // empty: no on-disk cache
+  std::filesystem::path cache_dir;  // empty: $H2S_RULES_CACHE_DIR if set, else no on-disk cache
 };
 
 class CompiledPack {

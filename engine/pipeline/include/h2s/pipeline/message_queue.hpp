@@ -47,12 +47,16 @@ class MessageQueue {
     // Hands the current chunk over (at the end of every poll of the feeds): bounds the latency
     // a message waits for its chunk to fill.
     void flush() noexcept;
+    // Ends back-pressure waits for good (any thread): from then on a full queue drops, counted.
+    // For shutdown when the pipeline thread may no longer be draining.
+    void abandon_waits() noexcept { abandoned_.store(true, std::memory_order_relaxed); }
 
    private:
     bool append(std::string_view message, std::int64_t recv_us, bool oversized) noexcept;
     bool acquire() noexcept;
     MessageQueue& queue_;
     QueueChunk* current_ = nullptr;
+    std::atomic<bool> abandoned_{false};
   };
 
   // Pipeline thread: delivers one chunk's messages to the processor per do_work(); done once
