@@ -604,3 +604,34 @@ listen = "127.0.0.1:0"
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Contains("no feed named 'nope'"));
 }
+
+TEST_CASE("h2s run: a feed that sends a 100 MB line loses that line only (oversized), without buffering it") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  const std::size_t rss_before = d.process.rss_kib();
+  asio::io_context io;
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  const std::string chunk(1 << 20, 'x');
+  asio::write(sender, asio::buffer(std::string(R"({"id":"huge","headline":")")));
+  for (int i = 0; i < 100; ++i) asio::write(sender, asio::buffer(chunk));
+  asio::write(sender, asio::buffer(std::string("\"}\n") +
+                                   R"({"id":"after","headline":"Fed's Waller backs another rate cut","published_at":"2025-12-02T13:30:00Z"})" "\n"));
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return x["h2s_messages_total{kind=\"story\"}"] + x["h2s_messages_total{kind=\"rejected\"}"] >= 2;
+  });
+  CHECK(m.at("h2s_rejected_total{reason=\"oversized\"}") == 1);
+  CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 1);  // the line after it is intact
+  CHECK(m.at("h2s_feed_bytes_total{feed=\"wire\"}") > 100e6);
+  CHECK(d.process.rss_kib() < rss_before + 32 * 1024);  // skipped as it streamed past, never held
+  d.process.signal(SIGTERM);
+  CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+}

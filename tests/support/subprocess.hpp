@@ -86,6 +86,13 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   void signal(int sig) const { kill(pid_, sig); }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  // Resident set size in KiB (VmRSS), 0 when it cannot be read.
+  [[nodiscard]] std::size_t rss_kib() const {
+    const std::string status = read_file("/proc/" + std::to_string(pid_) + "/status");
+    const auto at = status.find("VmRSS:");
+    return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
+  }
   [[nodiscard]] std::string err_so_far() const { return read_file(err_path_); }
 
   // Waits (bounded) until the child's stderr holds `text`.

@@ -195,7 +195,7 @@ class MetricsText {
     }
     sample(bucket, {{label, label_value}, {"le", "+Inf"}}, count);
     std::ostringstream sum;
-    sum.precision(17);  // a running total: keep every digit
+    sum.precision(15);  // a running total: every digit a double holds exactly
     sum << static_cast<double>(h.sum()) / 1e9;
     out_ << name << "_sum{" << label << "=\"" << label_value << "\"} " << sum.str() << '\n';
     out_ << name << "_count{" << label << "=\"" << label_value << "\"} " << count << '\n';
