@@ -32,15 +32,7 @@ using asio::ip::udp;
 
 namespace {
 
-std::vector<std::string> sample_lines() {
-  std::stringstream in(h2s::test::read_file(h2s::test::sample_feed()));
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line + "\n");
-  }
-  return lines;
-}
+using h2s::test::sample_lines;
 
 constexpr double kSampleMessages = 226;  // messages in the sample feed's non-blank lines
 
@@ -134,6 +126,16 @@ struct Daemon {
   h2s::test::Process process;
   std::uint16_t metrics_port = 0;
 };
+
+// Connects to a TCP feed and sends it every line of the sample feed; the connection stays open.
+tcp::socket send_sample(asio::io_context& io, std::uint16_t feed_port) {
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  std::string all;
+  for (const std::string& line : sample_lines()) all += line;
+  asio::write(sender, asio::buffer(all));
+  return sender;
+}
 
 // The sample feed's messages in one vendor's shape, as that vendor would send them (recorded
 // envelopes unwrapped).
@@ -373,11 +375,7 @@ listen = "127.0.0.1:0"
 )");
   const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
   asio::io_context io;
-  tcp::socket sender(io);
-  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
-  std::string all;
-  for (const std::string& line : sample_lines()) all += line;
-  asio::write(sender, asio::buffer(all));
+  tcp::socket sender = send_sample(io, feed_port);
   const auto m = scrape_until(d.metrics_port, all_processed);
   CHECK(m.at("h2s_feed_recorded_total{feed=\"wire\"}") == static_cast<double>(sample_lines().size()));
   CHECK(m.at("h2s_feed_not_recorded_total{feed=\"wire\"}") == 0);
@@ -523,11 +521,7 @@ listen = "127.0.0.1:0"
   CHECK_THAT(d.process.err_so_far(), Contains("split layout"));
   const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
   asio::io_context io;
-  tcp::socket sender(io);
-  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
-  std::string all;
-  for (const std::string& line : sample_lines()) all += line;
-  asio::write(sender, asio::buffer(all));
+  tcp::socket sender = send_sample(io, feed_port);
   // At rest: every message processed, and the last signal's end-to-end time recorded too.
   const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
     return all_processed(x) && x["h2s_end_to_end_latency_seconds_count{path=\"receive_to_publish\"}"] ==
@@ -577,11 +571,7 @@ listen = "127.0.0.1:0"
   CHECK_THAT(recorder.err_so_far(), !Contains("feed other"));  // only the chosen feed
   const std::uint16_t feed_port = port_after(recorder, "feed wire (tcp_server) listening on port ");
   asio::io_context io;
-  tcp::socket sender(io);
-  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
-  std::string all;
-  for (const std::string& line : sample_lines()) all += line;
-  asio::write(sender, asio::buffer(all));
+  tcp::socket sender = send_sample(io, feed_port);
   sender.close();
   // Everything sent is on disk within the 100 ms flush interval once read; bounded wait.
   const auto recorded_lines = [&] {

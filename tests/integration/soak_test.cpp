@@ -25,15 +25,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::vector<std::string> sample_lines() {
-  std::stringstream in(h2s::test::read_file(h2s::test::sample_feed()));
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line + "\n");
-  }
-  return lines;
-}
+using h2s::test::sample_lines;
 
 // A fresh story each time: ids never repeat, so the dedup and story tables fill and must evict.
 std::string unique_story(std::uint64_t n) {

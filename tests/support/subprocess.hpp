@@ -34,6 +34,17 @@ inline std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
+// The sample feed's non-blank lines, each with its newline.
+inline std::vector<std::string> sample_lines() {
+  std::stringstream in(read_file(sample_feed()));
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line + "\n");
+  }
+  return lines;
+}
+
 // A child process with stdout/stderr captured to files; killed if still running when destroyed.
 class Process {
  public:
