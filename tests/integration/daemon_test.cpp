@@ -376,7 +376,10 @@ listen = "127.0.0.1:0"
   const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
   asio::io_context io;
   tcp::socket sender = send_sample(io, feed_port);
-  const auto m = scrape_until(d.metrics_port, all_processed);
+  // Recorded counts what reached the file: the recording is flushed every 100 ms.
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return all_processed(x) && x["h2s_feed_recorded_total{feed=\"wire\"}"] == static_cast<double>(sample_lines().size());
+  });
   CHECK(m.at("h2s_feed_recorded_total{feed=\"wire\"}") == static_cast<double>(sample_lines().size()));
   CHECK(m.at("h2s_feed_not_recorded_total{feed=\"wire\"}") == 0);
   d.process.signal(SIGTERM);
@@ -624,4 +627,43 @@ listen = "127.0.0.1:0"
   CHECK(d.process.rss_kib() < rss_before + 32 * 1024);  // skipped as it streamed past, never held
   d.process.signal(SIGTERM);
   CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+}
+
+TEST_CASE("h2s run: a sender dropping mid-message costs that message only (counted), and a full disk stops the recording, not the feed") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+record = "/dev/full"
+
+[logging]
+interval_ms = 100
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  asio::io_context io;
+  {
+    tcp::socket torn(io);
+    torn.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+    asio::write(torn, asio::buffer(std::string(R"({"id":"torn","headline":"Broadcom lifts AI revenue out)")));
+  }  // closed mid-line
+  tcp::socket sender = send_sample(io, feed_port);  // the sender reconnects and goes on
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return x["h2s_messages_total{kind=\"story\"}"] + x["h2s_messages_total{kind=\"control\"}"] +
+                   x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 1 &&
+           x["h2s_accounting_balanced"] == 1 && x["h2s_feed_not_recorded_total{feed=\"wire\"}"] > 0;
+  });
+  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 3 + 1);  // the sample's three, and the torn line
+  CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
+  CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
+  CHECK(m.at("h2s_feed_not_recorded_total{feed=\"wire\"}") > 0);  // ENOSPC: the recording stopped, counted
+  CHECK(m.at("h2s_signals_published_total") > 20);                  // the feed did not
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("level=error event=recording_missed feed=wire count="));
+  CHECK_THAT(result.err, Contains("level=error event=recording_failed feed=wire error=\"No space left on device\""));
 }

@@ -43,7 +43,7 @@ void RecordingSink::on_message(std::string_view message, std::int64_t recv_us) n
       std::memcpy(out, message.data(), message.size());
       out[message.size()] = '\n';
       used_ += message.size() + 1;
-      recorded_.add();
+      ++buffered_;
       next_.on_message(message, recv_us);
       return;
     }
@@ -57,7 +57,7 @@ void RecordingSink::on_message(std::string_view message, std::int64_t recv_us) n
     *out++ = '}';
     *out++ = '\n';
     used_ = static_cast<std::size_t>(out - buffer_.get());
-    recorded_.add();
+    ++buffered_;
   } else {
     not_recorded_.add();
   }
@@ -71,6 +71,13 @@ void RecordingSink::on_oversized() noexcept {
 
 bool RecordingSink::flush() noexcept {
   if (errno_ == 0 && used_ > 0) errno_ = write_all(fd_, buffer_.get(), used_);
+  // Counted once their fate is known: written, or lost with the file (a full disk, say).
+  if (errno_ == 0) {
+    recorded_.add(buffered_);
+  } else {
+    not_recorded_.add(buffered_);
+  }
+  buffered_ = 0;
   used_ = 0;
   return errno_ == 0;
 }

@@ -25,7 +25,7 @@ class RecordingSink final : public MessageSink {
   // Writes what is buffered; false once the file has failed (recording stops, the feed goes on).
   bool flush() noexcept;
 
-  [[nodiscard]] std::uint64_t recorded() const noexcept { return recorded_.get(); }
+  [[nodiscard]] std::uint64_t recorded() const noexcept { return recorded_.get(); }  // written to the file
   [[nodiscard]] std::uint64_t not_recorded() const noexcept { return not_recorded_.get(); }  // oversized, or after a failure
   [[nodiscard]] int error() const noexcept { return errno_; }
 
@@ -36,6 +36,7 @@ class RecordingSink final : public MessageSink {
   std::unique_ptr<char[]> buffer_;
   std::size_t capacity_;
   std::size_t used_ = 0;
+  std::uint64_t buffered_ = 0;  // messages in buffer_, not yet written
   int errno_ = 0;
   Counter recorded_;
   Counter not_recorded_;
