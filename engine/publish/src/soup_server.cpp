@@ -172,8 +172,9 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
       close(client);
       return false;
     }
-    const bool authorized = constant_time_equal(request.username, options.username) &
-                            constant_time_equal(request.password, options.password);
+    // Both compared every time (no short circuit): the reply's timing says nothing about which failed.
+    const bool authorized = (static_cast<unsigned>(constant_time_equal(request.username, options.username)) &
+                             static_cast<unsigned>(constant_time_equal(request.password, options.password))) != 0;
     const bool session_ok = request.session.empty() || request.session == journal.session();
     // Replays start at the oldest retained message; asking for older ones cannot be honoured gap-free.
     const std::uint64_t next = request.sequence == 0 ? journal.next_sequence() : request.sequence;
