@@ -234,7 +234,7 @@ class WebSocketSourceImpl final : public WebSocketSource {
         if (e != beast::error::timeout) websocket_counters_.tls_failures.add();
         return fail(&e);
       }
-      // Beast's own timeouts take over from the TCP stream's once the WebSocket is up.
+      // From here Beast times the WebSocket handshake; the idle timeout is check_idle()'s.
       beast::get_lowest_layer(c->ws).expires_never();
       websocket::stream_base::timeout timeouts{};
       timeouts.handshake_timeout = options_.connect_timeout;
