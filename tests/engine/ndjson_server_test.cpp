@@ -5,6 +5,7 @@
 
 #include <boost/asio.hpp>
 
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -83,10 +84,11 @@ TEST_CASE("NDJSON over TCP: a slow client is disconnected while a fast one gets 
 TEST_CASE("NDJSON over TCP: listens on loopback unless told otherwise") {
   CHECK(NdjsonServerOptions{}.address == "127.0.0.1");
   h2s::test::IoThread io;
-  NdjsonServer server(io.io(), NdjsonServerOptions{});
+  auto server = std::make_unique<NdjsonServer>(io.io(), NdjsonServerOptions{});
   asio::io_context client_io;
-  tcp::socket client = h2s::test::connect_local(client_io, server.port(), 5);
+  tcp::socket client = h2s::test::connect_local(client_io, server->port(), 5);
   CHECK(client.remote_endpoint().address().to_string() == "127.0.0.1");
-  io.run([&] { server.end_session(); });
+  io.run([&] { server->end_session(); });
   CHECK(h2s::test::read_to_end(client).bytes.empty());
+  io.run([&] { server.reset(); });  // on its own thread, like everything it does
 }
