@@ -140,6 +140,9 @@ listen = "127.0.0.1:0"
   WARN("soak " << seconds << " s: " << lines_sent.load() << " lines sent, " << messages
                << " messages processed at the last scrape; RSS " << rss_start / 1024 << " MiB after 2 s, "
                << rss_end / 1024 << " MiB at the end; " << received_lines.load() << " lines received");
+  const auto stopped_at = result.err.find("event=stopped");
+  WARN("final accounting: " << (stopped_at == std::string::npos ? std::string("missing")
+                                                                : result.err.substr(stopped_at, result.err.find('\n', stopped_at) - stopped_at)));
   CHECK(result.exit_code == 0);
   CHECK(rss_start > 0);
   CHECK(rss_end <= rss_start + 16 * 1024);  // flat: allocator noise only
