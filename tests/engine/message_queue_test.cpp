@@ -9,16 +9,12 @@
 
 #include "h2s/pipeline/message_queue.hpp"
 #include "h2s/pipeline/processor.hpp"
+#include "counting_signal_sink.hpp"
 #include "test_paths.hpp"
 
 namespace {
 
-class CountingSink final : public h2s::pipeline::SignalSink {
- public:
-  std::uint64_t signals = 0;
-  void on_signal(h2s::Signal&) noexcept override { ++signals; }
-  void on_story_deleted(std::string_view, h2s::Vendor, std::int64_t) noexcept override {}
-};
+using h2s::test::CountingSink;
 
 // Stands for the feed thread's agent: done when the test says so.
 class Upstream final : public h2s::pipeline::Agent {

@@ -11,16 +11,12 @@
 #include "h2s/perf/pack_generator.hpp"
 #include "h2s/pipeline/processor.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
+#include "counting_signal_sink.hpp"
 #include "test_paths.hpp"
 
 namespace {
 
-class CountingSink final : public h2s::pipeline::SignalSink {
- public:
-  std::uint64_t signals = 0;
-  void on_signal(h2s::Signal&) noexcept override { ++signals; }
-  void on_story_deleted(std::string_view, h2s::Vendor, std::int64_t) noexcept override {}
-};
+using h2s::test::CountingSink;
 
 std::string read_feed() {
   std::ifstream in(h2s::test::sample_feed(), std::ios::binary);

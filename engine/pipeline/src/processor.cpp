@@ -82,39 +82,36 @@ void Processor::pace(std::int64_t recv_us) noexcept {
   nanosleep(&ts, nullptr);  // replay pacing is the one place this thread is meant to wait
 }
 
-namespace {
-// The time since `mark` (then moved to now) into `stage`; nothing when timing is off.
-void lap(metrics::LiveHistogram* stage, std::int64_t& mark) noexcept {
-  if (stage == nullptr) return;
+// The time since the last lap (or the message's start) into `stage`; nothing when timing is off.
+void Processor::lap(metrics::LiveHistogram StageLatencies::*stage) noexcept {
+  if (config_.latencies == nullptr) return;
   const std::int64_t now = steady_clock_ns();
-  stage->record(static_cast<std::uint64_t>(now - mark));
-  mark = now;
+  (config_.latencies->*stage).record(static_cast<std::uint64_t>(now - stage_mark_ns_));
+  stage_mark_ns_ = now;
 }
-}  // namespace
 
 void Processor::on_story(const Story& story) noexcept {
   counters_.messages.add();
   counters_.stories.add();
-  StageLatencies* const timing = config_.latencies;
-  lap(timing != nullptr ? &timing->decode : nullptr, stage_mark_ns_);
+  lap(&StageLatencies::decode);
   pace(story.ts_recv_us);
   const std::int64_t decoded_us = now(story.ts_recv_us);
   if (!scorer_.admit(story, decoded_us, *score_)) {
-    lap(timing != nullptr ? &timing->score : nullptr, stage_mark_ns_);
+    lap(&StageLatencies::score);
     counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
     if (score_->near_duplicate) counters_.near_duplicates.add();
     if (score_->cancel) {
       counters_.cancels.add();
       sink_.on_story_deleted(story.id, story.vendor, decoded_us);
-      lap(timing != nullptr ? &timing->publish : nullptr, stage_mark_ns_);
+      lap(&StageLatencies::publish);
     }
     return;
   }
   if (matcher_->match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();
-  lap(timing != nullptr ? &timing->match : nullptr, stage_mark_ns_);
+  lap(&StageLatencies::match);
   const std::int64_t matched_us = config_.clock == ClockMode::live ? wall_clock_us() : decoded_us;
   scorer_.score(story, *match_, matcher_->pack(), *score_);
-  lap(timing != nullptr ? &timing->score : nullptr, stage_mark_ns_);
+  lap(&StageLatencies::score);
   const std::int64_t scored_us = config_.clock == ClockMode::live ? wall_clock_us() : decoded_us;
   counters_.outcomes[static_cast<std::size_t>(score_->outcome)].add();
   if (score_->revision) counters_.revisions.add();
@@ -127,11 +124,11 @@ void Processor::on_story(const Story& story) noexcept {
     signal.ts_score_us = scored_us;
     counters_.signals.add();
     sink_.on_signal(signal);
-    if (timing != nullptr && signal.ts_recv_us != kNoTime && signal.ts_signal_us >= signal.ts_recv_us) {
-      timing->end_to_end.record(static_cast<std::uint64_t>(signal.ts_signal_us - signal.ts_recv_us) * 1000);
+    if (config_.latencies != nullptr && signal.ts_recv_us != kNoTime && signal.ts_signal_us >= signal.ts_recv_us) {
+      config_.latencies->end_to_end.record(static_cast<std::uint64_t>(signal.ts_signal_us - signal.ts_recv_us) * 1000);
     }
   }
-  if (score_->signal_count > 0) lap(timing != nullptr ? &timing->publish : nullptr, stage_mark_ns_);
+  if (score_->signal_count > 0) lap(&StageLatencies::publish);
 }
 
 void Processor::on_rejected(Status reason) noexcept {

@@ -74,6 +74,7 @@ class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
   void on_control() noexcept override;
   [[nodiscard]] std::int64_t now(std::int64_t recv_us) noexcept;
   void pace(std::int64_t recv_us) noexcept;
+  void lap(metrics::LiveHistogram StageLatencies::*stage) noexcept;
   void decode_line(std::string_view line, std::int64_t recv_us) noexcept;
 
   ProcessorConfig config_;
