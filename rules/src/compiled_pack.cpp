@@ -163,6 +163,7 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
   for (std::uint32_t id = 0; id < pending.size(); ++id) {
     compiled->patterns_.push_back(pending[id].ref);
     compiled->expressions_.push_back(pending[id].expression);
+    compiled->caseless_.push_back((pending[id].flags & HS_FLAG_CASELESS) != 0 ? 1 : 0);
   }
   const std::uint64_t key = fingerprint(pending);
   char key_hex[17];

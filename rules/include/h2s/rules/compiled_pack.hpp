@@ -72,6 +72,8 @@ class CompiledPack {
   [[nodiscard]] std::string describe(std::uint32_t pattern_id) const;
   // The expression text a pattern id was compiled from.
   [[nodiscard]] const std::string& expression(std::uint32_t pattern_id) const noexcept { return expressions_[pattern_id]; }
+  // Whether a pattern id was compiled caseless (lets other regex engines reproduce the pack).
+  [[nodiscard]] bool caseless(std::uint32_t pattern_id) const noexcept { return caseless_[pattern_id] != 0; }
 
  private:
   CompiledPack() = default;
@@ -79,6 +81,7 @@ class CompiledPack {
   hs_database* database_ = nullptr;
   std::vector<PatternRef> patterns_;
   std::vector<std::string> expressions_;
+  std::vector<std::uint8_t> caseless_;
   std::vector<CompiledRule> rules_;
   std::vector<CompiledEntity> entities_;
   RulePack source_;

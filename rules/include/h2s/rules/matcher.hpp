@@ -82,6 +82,10 @@ class Matcher {
   // Same evaluation for free text treated as a headline (rules test/explain).
   [[nodiscard]] Status match_text(std::string_view headline, MatchResult& result) noexcept;
 
+  // Turns hits already in `result` (from another scanner: the benchmarks' baselines) into
+  // mentions and rules exactly as match() does.
+  void evaluate_hits(const Story& story, MatchResult& result) noexcept { evaluate(story, result); }
+
   [[nodiscard]] const CompiledPack& pack() const noexcept { return *pack_; }
   [[nodiscard]] const std::shared_ptr<const CompiledPack>& pack_ptr() const noexcept { return pack_; }
 

@@ -1,0 +1,254 @@
+#include "baselines_bench.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <tuple>
+
+#include "h2s/baselines/nlohmann_decoder.hpp"
+#include "h2s/baselines/std_regex_matcher.hpp"
+#include "h2s/feeds/decoder.hpp"
+#include "h2s/rules/matcher.hpp"
+#include "h2s/scoring/scorer.hpp"
+#include "stage_bench.hpp"
+
+namespace h2s::perf {
+namespace {
+
+using RuleSets = std::vector<std::pair<std::string, std::vector<std::string>>>;  // story id, fired rule ids
+using StoryKey = std::tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t,
+                            std::int64_t, std::uint64_t, int>;
+
+StoryKey key_of(const Story& s) {
+  std::string tickers;
+  for (std::uint8_t i = 0; i < s.ticker_count; ++i) tickers += std::string(s.tickers[i].view()) + ",";
+  return {std::string(s.id), std::string(s.headline), std::string(s.summary), std::string(s.body), tickers,
+          s.ts_source_us, s.ts_updated_us, s.revision, static_cast<int>(s.action)};
+}
+
+std::vector<std::string> fired(const rules::MatchResult& m, const rules::CompiledPack& pack) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < m.rule_count; ++i) ids.push_back(pack.rules()[m.rules[i].rule].id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// decode -> match -> admit/score per message, whatever decoder and matcher: the pipeline a
+// baseline swaps one library into. Records each story's fired rules and decoded fields.
+template <class Matcher>
+class PipelineSink final : public feeds::DecodeSink {
+ public:
+  PipelineSink(Matcher& matcher, const rules::CompiledPack& pack) : matcher_(matcher), pack_(pack) {}
+  void on_story(const Story& s) noexcept override {
+    (void)matcher_.match(s, *match_);
+    if (scorer_->admit(s, s.ts_recv_us, *score_)) scorer_->score(s, *match_, pack_, *score_);
+    if (record) {
+      rule_sets.emplace_back(std::string(s.id), fired(*match_, pack_));
+      stories.push_back(key_of(s));
+    }
+  }
+  void on_rejected(Status) noexcept override {}
+  void on_control() noexcept override {}
+  void reset() { scorer_ = std::make_unique<scoring::Scorer>(); }
+
+  bool record = false;
+  RuleSets rule_sets;
+  std::vector<StoryKey> stories;
+
+ private:
+  Matcher& matcher_;
+  const rules::CompiledPack& pack_;
+  std::unique_ptr<scoring::Scorer> scorer_ = std::make_unique<scoring::Scorer>();
+  std::unique_ptr<rules::MatchResult> match_ = std::make_unique<rules::MatchResult>();
+  std::unique_ptr<scoring::ScoreResult> score_ = std::make_unique<scoring::ScoreResult>();
+};
+
+// A pass that records what it decoded and matched, then a measured pass on a fresh scorer.
+template <class Decoder, class Matcher>
+Figures pipeline(const char* name, const Workload& w, Decoder& decoder, Matcher& matcher, const rules::CompiledPack& pack,
+                 InstructionCounter& counter, RuleSets& rule_sets, std::vector<StoryKey>& stories) {
+  // The recording pass (it allocates for its records) doubles as the warm-up.
+  PipelineSink<Matcher> sink(matcher, pack);
+  sink.record = true;
+  for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
+  sink.reset();
+  sink.record = false;
+  Figures f;
+  f.name = name;
+  f.bytes = w.bytes;
+  Meter meter(f, counter);
+  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
+  meter.finish();
+  rule_sets = std::move(sink.rule_sets);
+  stories = std::move(sink.stories);
+  return f;
+}
+
+class NullSink final : public feeds::DecodeSink {
+ public:
+  void on_story(const Story&) noexcept override {}
+  void on_rejected(Status) noexcept override {}
+  void on_control() noexcept override {}
+};
+
+template <class Decoder>
+Figures decode_only(const char* name, const Workload& w, Decoder& decoder, InstructionCounter& counter) {
+  NullSink sink;
+  for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
+  Figures f;
+  f.name = name;
+  f.bytes = w.bytes;
+  Meter meter(f, counter);
+  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
+  meter.finish();
+  return f;
+}
+
+std::size_t mismatches(const RuleSets& a, const RuleSets& b) {
+  std::size_t differ = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) differ += a[i] != b[i] ? 1 : 0;
+  return differ;
+}
+
+std::size_t stories_with_matches(const RuleSets& sets) {
+  return static_cast<std::size_t>(std::count_if(sets.begin(), sets.end(), [](const auto& s) { return !s.second.empty(); }));
+}
+
+nlohmann::json comparison(const Figures& h2s, const Figures& baseline, const RuleSets& expected, const RuleSets& got) {
+  const std::size_t differ = mismatches(expected, got);
+  const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  return {{"baseline", baseline.name},
+          {"against", h2s.name},
+          {"speedup_p50", ratio(static_cast<double>(baseline.ns.percentile(0.5)), static_cast<double>(h2s.ns.percentile(0.5)))},
+          {"speedup_p99", ratio(static_cast<double>(baseline.ns.percentile(0.99)), static_cast<double>(h2s.ns.percentile(0.99)))},
+          {"speedup_throughput", ratio(h2s.items_per_second(), baseline.items_per_second())},
+          {"stories_compared", expected.size()},
+          {"stories_matching", stories_with_matches(expected)},
+          {"match_mismatches", differ},
+          {"void", differ != 0}};
+}
+
+const char* kind_name(rules::PatternRef::Kind kind) {
+  using Kind = rules::PatternRef::Kind;
+  switch (kind) {
+    case Kind::rule: return "rule";
+    case Kind::requires_any: return "requires_any";
+    case Kind::rule_exclude: return "rule_exclude";
+    case Kind::entity_name: return "entity_name";
+    case Kind::entity_exclude: return "entity_exclude";
+    case Kind::lexicon: return "lexicon";
+  }
+  return "?";
+}
+
+// The compiled pack as the Python baseline reads it: each pattern exactly as Hyperscan got it.
+void write_pack_json(const rules::CompiledPack& pack, const std::filesystem::path& path) {
+  nlohmann::json patterns = nlohmann::json::array(), rule_list = nlohmann::json::array();
+  for (std::uint32_t id = 0; id < pack.patterns().size(); ++id) {
+    const rules::PatternRef& ref = pack.patterns()[id];
+    double weight = 0;
+    if (ref.kind == rules::PatternRef::Kind::lexicon) {
+      const rules::LexiconTerm& term = pack.term(ref.owner);
+      if (term.kind == rules::LexiconKind::sentiment || term.kind == rules::LexiconKind::hawkish) weight = term.weight;
+    }
+    patterns.push_back({{"expression", pack.expression(id)},
+                        {"caseless", pack.caseless(id)},
+                        {"kind", kind_name(ref.kind)},
+                        {"owner", ref.owner},
+                        {"weight", weight}});
+  }
+  for (const rules::CompiledRule& r : pack.rules()) rule_list.push_back({{"id", r.id}, {"has_requires", r.has_requires}});
+  std::ofstream(path) << nlohmann::json{{"patterns", patterns}, {"rules", rule_list}}.dump();
+}
+
+std::optional<Figures> run_python(const rules::CompiledPack& pack, const Workload& w, const BaselineOptions& o,
+                                  RuleSets& rule_sets, std::string& error) {
+  const auto pack_json = o.scratch / "pack.json", feed = o.scratch / "python_feed.ndjson", out = o.scratch / "python.json";
+  write_pack_json(pack, pack_json);
+  std::ofstream(feed, std::ios::binary) << std::string_view(w.text.data(), w.bytes);
+  const std::string command = "python3 '" + o.python_script.string() + "' --pack '" + pack_json.string() + "' --feed '" +
+                              feed.string() + "' --out '" + out.string() + "'";
+  if (std::system(command.c_str()) != 0) {
+    error = "python3 baseline failed: " + command;
+    return std::nullopt;
+  }
+  const nlohmann::json result = nlohmann::json::parse(std::ifstream(out));
+  Figures f;
+  f.name = "python json+re";
+  f.bytes = w.bytes;
+  double total_ns = 0;
+  for (const auto& ns : result["per_message_ns"]) {
+    f.ns.record(ns.get<std::uint64_t>());
+    total_ns += ns.get<double>();
+    ++f.items;
+  }
+  f.seconds = total_ns / 1e9;
+  for (const auto& m : result["matches"]) rule_sets.emplace_back(m[0].get<std::string>(), m[1].get<std::vector<std::string>>());
+  return f;
+}
+
+}  // namespace
+
+BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& pack, const Workload& w,
+                              const BaselineOptions& options, InstructionCounter& counter) {
+  BaselineResults r;
+  r.comparisons = nlohmann::json::array();
+  feeds::Decoder simdjson_decoder;
+  baselines::NlohmannDecoder nlohmann_decoder;
+  rules::Matcher hyperscan(pack);
+  baselines::StdRegexMatcher std_regex(pack);
+
+  RuleSets h2s_sets, regex_sets, json_sets, python_sets, unused;
+  std::vector<StoryKey> h2s_stories, json_stories, regex_stories;
+  const Figures h2s = pipeline("h2s decode+match+score", w, simdjson_decoder, hyperscan, *pack, counter, h2s_sets, h2s_stories);
+  r.rows.push_back(h2s);
+
+  // Stage against stage: the library swapped, nothing else.
+  const std::deque<OwnedStory> stories = decode_stories(w);
+  Figures hs_match = measure_match(pack, stories, counter);
+  hs_match.name = "h2s match (Hyperscan)";
+  Figures regex_match;
+  {
+    auto match = std::make_unique<rules::MatchResult>();
+    regex_match.name = "std::regex match";
+    regex_match.unit = "story";
+    Meter meter(regex_match, counter);
+    for (const OwnedStory& s : stories) meter.item([&] { (void)std_regex.match(s.story, *match); });
+    meter.finish();
+  }
+  const Figures simdjson_decode = decode_only("h2s decode (simdjson)", w, simdjson_decoder, counter);
+  const Figures json_decode = decode_only("nlohmann::json decode", w, nlohmann_decoder, counter);
+
+  const Figures regex = pipeline("std::regex pipeline", w, simdjson_decoder, std_regex, *pack, counter, regex_sets, regex_stories);
+  const Figures json = pipeline("nlohmann::json pipeline", w, nlohmann_decoder, hyperscan, *pack, counter, json_sets, json_stories);
+  for (const Figures* f : std::initializer_list<const Figures*>{&hs_match, &regex_match, &simdjson_decode, &json_decode, &regex, &json}) r.rows.push_back(*f);
+
+  nlohmann::json regex_cmp = comparison(h2s, regex, h2s_sets, regex_sets);
+  regex_cmp["stage"] = comparison(hs_match, regex_match, h2s_sets, regex_sets)["speedup_p50"];
+  r.comparisons.push_back(regex_cmp);
+  nlohmann::json json_cmp = comparison(h2s, json, h2s_sets, json_sets);
+  json_cmp["stage"] = comparison(simdjson_decode, json_decode, h2s_sets, json_sets)["speedup_p50"];
+  json_cmp["story_field_mismatches"] = h2s_stories == json_stories ? 0 : 1;
+  if (h2s_stories != json_stories) {
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < std::min(h2s_stories.size(), json_stories.size()); ++i) differ += h2s_stories[i] != json_stories[i];
+    json_cmp["story_field_mismatches"] = differ + (h2s_stories.size() > json_stories.size() ? h2s_stories.size() - json_stories.size()
+                                                                                             : json_stories.size() - h2s_stories.size());
+    json_cmp["void"] = true;
+  }
+  r.comparisons.push_back(json_cmp);
+
+  if (!options.python_script.empty()) {
+    std::string error;
+    if (const std::optional<Figures> python = run_python(*pack, w, options, python_sets, error)) {
+      r.rows.push_back(*python);
+      r.comparisons.push_back(comparison(h2s, *python, h2s_sets, python_sets));
+    } else {
+      r.comparisons.push_back({{"baseline", "python json+re"}, {"error", error}, {"void", true}});
+    }
+  }
+  return r;
+}
+
+}  // namespace h2s::perf
