@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -95,9 +96,9 @@ int run_under_callgrind(int argc, char** argv, const Options& o) {
   const json report = json::parse(std::ifstream(scratch.path / "stages.json"));
   json results = json::array();
   std::printf("\n%-28s %14s %12s\n", "stage (callgrind)", "instructions", "per item");
+  std::map<std::string, std::uint64_t> totals;  // stage -> instructions, one dump file per stage
   for (const auto& entry : fs::directory_iterator(scratch.path)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with("callgrind.out.")) continue;
+    if (!entry.path().filename().string().starts_with("callgrind.out.")) continue;
     std::ifstream dump(entry.path());
     std::string line, stage;
     std::uint64_t total = 0;
@@ -105,13 +106,14 @@ int run_under_callgrind(int argc, char** argv, const Options& o) {
       if (line.starts_with("desc: Trigger: Client Request: ")) stage = line.substr(31);
       if (line.starts_with("totals: ") || line.starts_with("summary: ")) total = std::stoull(line.substr(line.find(' ') + 1));
     }
-    for (const auto& s : report["stages"]) {
-      if (s["name"] == stage && s["items"].get<std::uint64_t>() > 0) {
-        const double per = static_cast<double>(total) / s["items"].get<double>();
-        std::printf("%-28s %14llu %12.0f\n", stage.c_str(), static_cast<unsigned long long>(total), per);
-        results.push_back({{"name", stage}, {"instructions", total}, {"per_item", per}, {"items", s["items"]}});
-      }
-    }
+    totals[stage] = total;
+  }
+  for (const auto& s : report["stages"]) {
+    const auto it = totals.find(s["name"].get<std::string>());
+    if (it == totals.end() || s["items"].get<std::uint64_t>() == 0) continue;
+    const double per = static_cast<double>(it->second) / s["items"].get<double>();
+    std::printf("%-28s %14llu %12.0f\n", it->first.c_str(), static_cast<unsigned long long>(it->second), per);
+    results.push_back({{"name", it->first}, {"instructions", it->second}, {"per_item", per}, {"items", s["items"]}});
   }
   if (!o.report.empty()) std::ofstream(o.report) << json{{"callgrind", results}}.dump(2) << "\n";
   return results.empty() ? 1 : 0;
