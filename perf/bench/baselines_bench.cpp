@@ -34,6 +34,19 @@ std::vector<std::string> fired(const rules::MatchResult& m, const rules::Compile
   return ids;
 }
 
+// Each message through `decoder` into `sink`, timed.
+template <class Decoder>
+Figures measure_decoding(const char* name, const Workload& w, Decoder& decoder, feeds::DecodeSink& sink,
+                         InstructionCounter& counter) {
+  Figures f;
+  f.name = name;
+  f.bytes = w.bytes;
+  Meter meter(f, counter);
+  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
+  meter.finish();
+  return f;
+}
+
 // decode -> match -> admit/score per message, whatever decoder and matcher: the pipeline a
 // baseline swaps one library into. Records each story's fired rules and decoded fields.
 template <class Matcher>
@@ -74,12 +87,7 @@ Figures pipeline(const char* name, const Workload& w, Decoder& decoder, Matcher&
   for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
   sink.reset();
   sink.record = false;
-  Figures f;
-  f.name = name;
-  f.bytes = w.bytes;
-  Meter meter(f, counter);
-  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
-  meter.finish();
+  Figures f = measure_decoding(name, w, decoder, sink, counter);
   rule_sets = std::move(sink.rule_sets);
   stories = std::move(sink.stories);
   return f;
@@ -96,13 +104,7 @@ template <class Decoder>
 Figures decode_only(const char* name, const Workload& w, Decoder& decoder, InstructionCounter& counter) {
   NullSink sink;
   for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
-  Figures f;
-  f.name = name;
-  f.bytes = w.bytes;
-  Meter meter(f, counter);
-  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
-  meter.finish();
-  return f;
+  return measure_decoding(name, w, decoder, sink, counter);
 }
 
 std::size_t mismatches(const RuleSets& a, const RuleSets& b) {

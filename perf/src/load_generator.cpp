@@ -1,12 +1,14 @@
 #include "h2s/perf/load_generator.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
 #include <unordered_set>
 
 #include "h2s/feeds/decoder.hpp"
+#include "h2s/feeds/newsapi_decoder.hpp"
 #include "h2s/rules/matcher.hpp"
 
 namespace h2s::perf {
@@ -66,23 +68,17 @@ void append_key(std::string& out, const char* key, std::string_view value) {
   append_json_string(out, value);
 }
 
-std::string iso8601(std::int64_t us) {
+std::string utc(std::int64_t us, const char* format) {
   const std::time_t seconds = us / 1'000'000;
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char text[48];
+  std::strftime(text, sizeof text, format, &tm);
   return text;
 }
 
-std::string rfc2822(std::int64_t us) {
-  const std::time_t seconds = us / 1'000'000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[40];
-  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return text;
-}
+std::string iso8601(std::int64_t us) { return utc(us, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string rfc2822(std::int64_t us) { return utc(us, "%a, %d %b %Y %H:%M:%S +0000"); }
 
 std::string ticker_array(const std::vector<std::string>& tickers) {
   std::string out = "[";
@@ -91,15 +87,6 @@ std::string ticker_array(const std::vector<std::string>& tickers) {
     append_json_string(out, tickers[i]);
   }
   return out + "]";
-}
-
-// The NewsAPI decoder's id: "na-" and the FNV-1a 64 of the article URL in hex.
-std::string newsapi_id(std::string_view url) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : url) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  char id[20];
-  std::snprintf(id, sizeof id, "na-%016llx", static_cast<unsigned long long>(hash));
-  return id;
 }
 
 bool carries_revisions(Vendor v) {
@@ -265,7 +252,8 @@ void LoadGenerator::write(std::string& out, const Sent& s, std::int64_t now_us, 
       break;
     case Vendor::newsapi: {
       const std::string url = "https://news.example.com/articles/" + number;
-      story_id = newsapi_id(url);
+      const std::array<char, feeds::kNewsapiIdBytes> id = feeds::newsapi_id_for_url(url);
+      story_id.assign(id.data(), id.size());
       out += "{\"source\":{\"id\":null,\"name\":\"Reuters\"},\"author\":\"Reuters\",";
       append_key(out, "title", c.headline);
       out += ',';

@@ -13,14 +13,18 @@ std::uint64_t fnv1a(std::uint64_t hash, std::string_view text) noexcept {
   return hash;
 }
 
-std::string_view render_id(StoryBuilder& builder, std::uint64_t hash) noexcept {
+std::array<char, kNewsapiIdBytes> render_id(std::uint64_t hash) noexcept {
   constexpr char kHex[] = "0123456789abcdef";
-  char id[19] = {'n', 'a', '-'};
-  for (int i = 0; i < 16; ++i) id[3 + i] = kHex[(hash >> (60 - 4 * i)) & 0xF];
-  return builder.store({id, sizeof id});
+  std::array<char, kNewsapiIdBytes> id{'n', 'a', '-'};
+  for (int i = 0; i < 16; ++i) id[static_cast<std::size_t>(3 + i)] = kHex[(hash >> (60 - 4 * i)) & 0xF];
+  return id;
 }
 
 }  // namespace
+
+std::array<char, kNewsapiIdBytes> newsapi_id_for_url(std::string_view url) noexcept {
+  return render_id(fnv1a(kFnvOffset, url));
+}
 
 Status decode_newsapi(od::object article, StoryBuilder& builder) noexcept {
   Story& story = builder.begin(Vendor::newsapi);
@@ -43,7 +47,8 @@ Status decode_newsapi(od::object article, StoryBuilder& builder) noexcept {
     for (int i = 0; i < 8; ++i) stamp[i] = static_cast<char>(story.ts_source_us >> (8 * i));
     hash = fnv1a(hash, {stamp, sizeof stamp});
   }
-  story.id = render_id(builder, hash);
+  const std::array<char, kNewsapiIdBytes> id = render_id(hash);
+  story.id = builder.store({id.data(), id.size()});
   return validate_story(story);
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "h2s/feeds/json_fields.hpp"
+#include "h2s/feeds/newsapi_decoder.hpp"
 #include "h2s/feeds/story_builder.hpp"
 #include "h2s/feeds/timestamp.hpp"
 
@@ -198,11 +199,8 @@ struct NlohmannDecoder::Impl {
     });
     if (s != Status::ok) return s;
     if (url.empty()) return Status::missing_field;
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (const char c : url) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    char rendered[20];
-    std::snprintf(rendered, sizeof rendered, "na-%016llx", static_cast<unsigned long long>(hash));
-    story.id = builder.store({rendered, 19});
+    const std::array<char, feeds::kNewsapiIdBytes> rendered = feeds::newsapi_id_for_url(url);
+    story.id = builder.store({rendered.data(), rendered.size()});
     return feeds::validate_story(story);
   }
 
