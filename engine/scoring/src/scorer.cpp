@@ -174,7 +174,7 @@ Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, cons
 }
 
 bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {
-  out = ScoreResult{};
+  out.clear();
   admission_ = Admission{};
   admission_.now_us = now_us;
   const std::uint64_t key = story_key(story.id, static_cast<std::uint8_t>(story.vendor));
@@ -218,7 +218,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     std::uint32_t chain_length = 1;
     if (nearest != nullptr && distance <= params_.chain_bits) {
       chain_length = nearest->chain_length + 1;
-      admission_.chain_id = nearest->chain_id;
+      (void)admission_.chain_id.assign(chains_.chain_id(*nearest));
     } else {
       (void)admission_.chain_id.assign(story.id);
     }
@@ -258,7 +258,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   const bool admitted = admission_.admitted;
   admission_.admitted = false;  // one score per admission
   if (!admitted) {
-    out = ScoreResult{};
+    out.clear();
     admission_ = Admission{};
     (void)admission_.chain_id.assign(story.id);
   }

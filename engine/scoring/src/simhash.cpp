@@ -74,7 +74,7 @@ std::uint64_t names_signature(std::string_view text) noexcept {
 }
 
 ChainIndex::ChainIndex(std::size_t capacity, std::int64_t window_us)
-    : entries_(capacity < 1 ? 1 : capacity), window_us_(window_us) {}
+    : entries_(capacity < 1 ? 1 : capacity), chain_ids_(entries_.size()), window_us_(window_us) {}
 
 const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us,
                                              int& distance) const noexcept {
@@ -96,13 +96,9 @@ const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uin
 
 void ChainIndex::add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
                      std::uint32_t chain_length) noexcept {
-  Entry& e = entries_[next_];
+  entries_[next_] = Entry{fingerprint, names, now_us, chain_length};
+  (void)chain_ids_[next_].assign(chain_id);
   next_ = (next_ + 1) % entries_.size();
-  e.fingerprint = fingerprint;
-  e.names = names;
-  e.seen_us = now_us;
-  e.chain_length = chain_length;
-  (void)e.chain_id.assign(chain_id);
 }
 
 }  // namespace h2s::scoring

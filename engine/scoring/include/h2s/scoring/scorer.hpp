@@ -100,6 +100,15 @@ struct ScoreResult {
   std::uint32_t throttled = 0;    // signals dropped by the per-ticker throttle
   std::uint32_t unmoved = 0;      // revision signals dropped: the direction did not move enough
   bool near_duplicate = false;    // duplicate by SimHash rather than exact text
+
+  // A fresh result, but the signal slots (7 KB) are left as they are: each is reset when taken.
+  void clear() noexcept {
+    outcome = StoryOutcome::no_match;
+    signal_count = 0;
+    tone = Tone{};
+    revision = cancel = near_duplicate = false;
+    throttled = unmoved = 0;
+  }
 };
 
 class Scorer {

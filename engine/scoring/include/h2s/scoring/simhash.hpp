@@ -23,12 +23,12 @@ namespace h2s::scoring {
 
 class ChainIndex {
  public:
+  // What nearest() compares, 32 bytes: every story scans all of them, so the chain ids live apart.
   struct Entry {
     std::uint64_t fingerprint = 0;
     std::uint64_t names = 0;
     std::int64_t seen_us = 0;
     std::uint32_t chain_length = 0;  // stories on this chain so far, including this one
-    FixedString<kMaxStoryIdBytes> chain_id;  // the first story's id
   };
 
   // `capacity` recent stories are kept (a ring, oldest overwritten); entries expire after window_us.
@@ -41,11 +41,18 @@ class ChainIndex {
   // Records a story; chain_id/chain_length come from the chain it joins (or start a new one).
   void add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
            std::uint32_t chain_length) noexcept;
+  // The id of the first story of an entry's chain (`entry` from nearest()).
+  [[nodiscard]] std::string_view chain_id(const Entry& entry) const noexcept {
+    return chain_ids_[static_cast<std::size_t>(&entry - entries_.data())].view();
+  }
 
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return entries_.size() * sizeof(Entry); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return entries_.size() * (sizeof(Entry) + sizeof(FixedString<kMaxStoryIdBytes>));
+  }
 
  private:
   std::vector<Entry> entries_;
+  std::vector<FixedString<kMaxStoryIdBytes>> chain_ids_;  // by entry index
   std::size_t next_ = 0;
   std::int64_t window_us_;
 };
