@@ -16,6 +16,9 @@
 namespace h2s::perf {
 namespace {
 
+constexpr std::size_t kInterleaveBlock = 250;  // messages (or stories) per turn
+constexpr std::size_t kRewarm = 50;            // of which re-run unmeasured first, to warm the caches
+
 using RuleSets = std::vector<std::pair<std::string, std::vector<std::string>>>;  // story id, fired rule ids
 using StoryKey = std::tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t,
                             std::int64_t, std::uint64_t, int>;
@@ -32,19 +35,6 @@ std::vector<std::string> fired(const rules::MatchResult& m, const rules::Compile
   for (std::size_t i = 0; i < m.rule_count; ++i) ids.push_back(pack.rules()[m.rules[i].rule].id);
   std::sort(ids.begin(), ids.end());
   return ids;
-}
-
-// Each message through `decoder` into `sink`, timed.
-template <class Decoder>
-Figures measure_decoding(const char* name, const Workload& w, Decoder& decoder, feeds::DecodeSink& sink,
-                         InstructionCounter& counter) {
-  Figures f;
-  f.name = name;
-  f.bytes = w.bytes;
-  Meter meter(f, counter);
-  for (const std::string_view line : w.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
-  meter.finish();
-  return f;
 }
 
 // decode -> match -> admit/score per message, whatever decoder and matcher: the pipeline a
@@ -77,35 +67,12 @@ class PipelineSink final : public feeds::DecodeSink {
   std::unique_ptr<scoring::ScoreResult> score_ = std::make_unique<scoring::ScoreResult>();
 };
 
-// A pass that records what it decoded and matched, then a measured pass on a fresh scorer.
-template <class Decoder, class Matcher>
-Figures pipeline(const char* name, const Workload& w, Decoder& decoder, Matcher& matcher, const rules::CompiledPack& pack,
-                 InstructionCounter& counter, RuleSets& rule_sets, std::vector<StoryKey>& stories) {
-  // The recording pass (it allocates for its records) doubles as the warm-up.
-  PipelineSink<Matcher> sink(matcher, pack);
-  sink.record = true;
-  for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
-  sink.reset();
-  sink.record = false;
-  Figures f = measure_decoding(name, w, decoder, sink, counter);
-  rule_sets = std::move(sink.rule_sets);
-  stories = std::move(sink.stories);
-  return f;
-}
-
 class NullSink final : public feeds::DecodeSink {
  public:
   void on_story(const Story&) noexcept override {}
   void on_rejected(Status) noexcept override {}
   void on_control() noexcept override {}
 };
-
-template <class Decoder>
-Figures decode_only(const char* name, const Workload& w, Decoder& decoder, InstructionCounter& counter) {
-  NullSink sink;
-  for (const std::string_view line : w.lines) decoder.decode(line, kNoTime, sink);
-  return measure_decoding(name, w, decoder, sink, counter);
-}
 
 std::size_t mismatches(const RuleSets& a, const RuleSets& b) {
   std::size_t differ = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
@@ -190,6 +157,15 @@ std::optional<Figures> run_python(const rules::CompiledPack& pack, const Workloa
   return f;
 }
 
+
+Figures named(const char* name, const char* unit = "msg", std::uint64_t bytes = 0) {
+  Figures f;
+  f.name = name;
+  f.unit = unit;
+  f.bytes = bytes;
+  return f;
+}
+
 }  // namespace
 
 BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& pack, const Workload& w,
@@ -200,48 +176,97 @@ BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& 
   baselines::NlohmannDecoder nlohmann_decoder;
   rules::Matcher hyperscan(pack);
   baselines::StdRegexMatcher std_regex(pack);
+  PipelineSink<rules::Matcher> h2s_sink(hyperscan, *pack), json_sink(hyperscan, *pack);
+  PipelineSink<baselines::StdRegexMatcher> regex_sink(std_regex, *pack);
 
-  RuleSets h2s_sets, regex_sets, json_sets, python_sets, unused;
-  std::vector<StoryKey> h2s_stories, json_stories, regex_stories;
-  const Figures h2s = pipeline("h2s decode+match+score", w, simdjson_decoder, hyperscan, *pack, counter, h2s_sets, h2s_stories);
-  r.rows.push_back(h2s);
-
-  // Stage against stage: the library swapped, nothing else.
-  const std::deque<OwnedStory> stories = decode_stories(w);
-  Figures hs_match = measure_match(pack, stories, counter);
-  hs_match.name = "h2s match (Hyperscan)";
-  Figures regex_match;
-  {
-    auto match = std::make_unique<rules::MatchResult>();
-    regex_match.name = "std::regex match";
-    regex_match.unit = "story";
-    Meter meter(regex_match, counter);
-    for (const OwnedStory& s : stories) meter.item([&] { (void)std_regex.match(s.story, *match); });
-    meter.finish();
+  // A recording pass each (what it decoded and which rules fired), which is also the warm-up.
+  h2s_sink.record = regex_sink.record = json_sink.record = true;
+  for (auto* sink : std::initializer_list<feeds::DecodeSink*>{&h2s_sink, &regex_sink}) {
+    for (const std::string_view line : w.lines) simdjson_decoder.decode(line, kNoTime, *sink);
   }
-  const Figures simdjson_decode = decode_only("h2s decode (simdjson)", w, simdjson_decoder, counter);
-  const Figures json_decode = decode_only("nlohmann::json decode", w, nlohmann_decoder, counter);
+  for (const std::string_view line : w.lines) nlohmann_decoder.decode(line, kNoTime, json_sink);
+  const RuleSets h2s_sets = std::move(h2s_sink.rule_sets), regex_sets = std::move(regex_sink.rule_sets),
+                 json_sets = std::move(json_sink.rule_sets);
+  h2s_sink.record = regex_sink.record = json_sink.record = false;
+  h2s_sink.reset();
+  regex_sink.reset();
+  json_sink.reset();
 
-  const Figures regex = pipeline("std::regex pipeline", w, simdjson_decoder, std_regex, *pack, counter, regex_sets, regex_stories);
-  const Figures json = pipeline("nlohmann::json pipeline", w, nlohmann_decoder, hyperscan, *pack, counter, json_sets, json_stories);
-  for (const Figures* f : std::initializer_list<const Figures*>{&hs_match, &regex_match, &simdjson_decode, &json_decode, &regex, &json}) r.rows.push_back(*f);
+  // Measured with the pipelines taking turns, a block of messages each, so a noisy stretch of the
+  // machine falls on h2s and its baselines alike; blocks (not single messages) so that no one runs
+  // on caches the other just flushed.
+  const auto blocks = [](std::size_t count, auto&& each_block) {
+    for (std::size_t from = 0; from < count; from += kInterleaveBlock) each_block(from, std::min(count, from + kInterleaveBlock));
+  };
+  // Before its turn, a pipeline re-warms on a few messages through a scorer of its own.
+  PipelineSink<rules::Matcher> h2s_warm(hyperscan, *pack), json_warm(hyperscan, *pack);
+  PipelineSink<baselines::StdRegexMatcher> regex_warm(std_regex, *pack);
+  NullSink sink;
+  const auto warm = [&](std::size_t from, std::size_t to, auto&& one) {
+    for (std::size_t i = from; i < std::min(to, from + kRewarm); ++i) one(i);
+  };
+  Figures h2s = named("h2s decode+match+score", "msg", w.bytes), regex = named("std::regex pipeline", "msg", w.bytes),
+          json = named("nlohmann::json pipeline", "msg", w.bytes);
+  {
+    Meter h2s_meter(h2s, counter), regex_meter(regex, counter), json_meter(json, counter);
+    blocks(w.lines.size(), [&](std::size_t from, std::size_t to) {
+      warm(from, to, [&](std::size_t i) { simdjson_decoder.decode(w.lines[i], kNoTime, h2s_warm); });
+      for (std::size_t i = from; i < to; ++i) h2s_meter.item([&] { simdjson_decoder.decode(w.lines[i], kNoTime, h2s_sink); });
+      warm(from, to, [&](std::size_t i) { simdjson_decoder.decode(w.lines[i], kNoTime, regex_warm); });
+      for (std::size_t i = from; i < to; ++i) regex_meter.item([&] { simdjson_decoder.decode(w.lines[i], kNoTime, regex_sink); });
+      warm(from, to, [&](std::size_t i) { nlohmann_decoder.decode(w.lines[i], kNoTime, json_warm); });
+      for (std::size_t i = from; i < to; ++i) json_meter.item([&] { nlohmann_decoder.decode(w.lines[i], kNoTime, json_sink); });
+    });
+    h2s_meter.finish();
+    regex_meter.finish();
+    json_meter.finish();
+  }
+  // Stage against stage, the library swapped and nothing else, interleaved the same way.
+  Figures hs_match = named("h2s match (Hyperscan)", "story"), regex_match = named("std::regex match", "story");
+  {
+    const std::deque<OwnedStory> stories = decode_stories(w);
+    auto match = std::make_unique<rules::MatchResult>();
+    Meter hs_meter(hs_match, counter), regex_meter(regex_match, counter);
+    blocks(stories.size(), [&](std::size_t from, std::size_t to) {
+      warm(from, to, [&](std::size_t i) { (void)hyperscan.match(stories[i].story, *match); });
+      for (std::size_t i = from; i < to; ++i) hs_meter.item([&] { (void)hyperscan.match(stories[i].story, *match); });
+      warm(from, to, [&](std::size_t i) { (void)std_regex.match(stories[i].story, *match); });
+      for (std::size_t i = from; i < to; ++i) regex_meter.item([&] { (void)std_regex.match(stories[i].story, *match); });
+    });
+    hs_meter.finish();
+    regex_meter.finish();
+  }
+  Figures simdjson_decode = named("h2s decode (simdjson)", "msg", w.bytes), json_decode = named("nlohmann::json decode", "msg", w.bytes);
+  {
+    Meter simdjson_meter(simdjson_decode, counter), json_meter(json_decode, counter);
+    blocks(w.lines.size(), [&](std::size_t from, std::size_t to) {
+      warm(from, to, [&](std::size_t i) { simdjson_decoder.decode(w.lines[i], kNoTime, sink); });
+      for (std::size_t i = from; i < to; ++i) simdjson_meter.item([&] { simdjson_decoder.decode(w.lines[i], kNoTime, sink); });
+      warm(from, to, [&](std::size_t i) { nlohmann_decoder.decode(w.lines[i], kNoTime, sink); });
+      for (std::size_t i = from; i < to; ++i) json_meter.item([&] { nlohmann_decoder.decode(w.lines[i], kNoTime, sink); });
+    });
+    simdjson_meter.finish();
+    json_meter.finish();
+  }
+  for (const Figures* f : {&h2s, &hs_match, &regex_match, &simdjson_decode, &json_decode, &regex, &json}) r.rows.push_back(*f);
 
   nlohmann::json regex_cmp = comparison(h2s, regex, h2s_sets, regex_sets);
   regex_cmp["stage"] = comparison(hs_match, regex_match, h2s_sets, regex_sets)["speedup_p50"];
   r.comparisons.push_back(regex_cmp);
   nlohmann::json json_cmp = comparison(h2s, json, h2s_sets, json_sets);
   json_cmp["stage"] = comparison(simdjson_decode, json_decode, h2s_sets, json_sets)["speedup_p50"];
-  json_cmp["story_field_mismatches"] = h2s_stories == json_stories ? 0 : 1;
-  if (h2s_stories != json_stories) {
-    std::size_t differ = 0;
-    for (std::size_t i = 0; i < std::min(h2s_stories.size(), json_stories.size()); ++i) differ += h2s_stories[i] != json_stories[i];
-    json_cmp["story_field_mismatches"] = differ + (h2s_stories.size() > json_stories.size() ? h2s_stories.size() - json_stories.size()
-                                                                                             : json_stories.size() - h2s_stories.size());
-    json_cmp["void"] = true;
+  std::size_t field_differences = h2s_sink.stories.size() > json_sink.stories.size()
+                                      ? h2s_sink.stories.size() - json_sink.stories.size()
+                                      : json_sink.stories.size() - h2s_sink.stories.size();
+  for (std::size_t i = 0; i < std::min(h2s_sink.stories.size(), json_sink.stories.size()); ++i) {
+    field_differences += h2s_sink.stories[i] != json_sink.stories[i] ? 1 : 0;
   }
+  json_cmp["story_field_mismatches"] = field_differences;
+  if (field_differences != 0) json_cmp["void"] = true;
   r.comparisons.push_back(json_cmp);
 
-  if (!options.python_script.empty()) {
+  if (!options.python_script.empty()) {  // a process of its own: measured after, not interleaved
+    RuleSets python_sets;
     std::string error;
     if (const std::optional<Figures> python = run_python(*pack, w, options, python_sets, error)) {
       r.rows.push_back(*python);

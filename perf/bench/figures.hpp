@@ -20,7 +20,7 @@ struct Figures {
   metrics::Histogram ns;     // per item
   std::uint64_t items = 0;   // messages (or stories, or signals: see `unit`)
   std::string unit = "msg";
-  double seconds = 0;        // wall time of the whole measured loop
+  double seconds = 0;        // the measured items' time
   std::uint64_t bytes = 0;   // input bytes through the loop (throughput in MB/s), 0: not applicable
   double allocations_per_item = -1;   // < 0: not measured
   double instructions_per_item = -1;  // < 0: no counter
@@ -34,41 +34,32 @@ struct Figures {
       .count();
 }
 
-// Brackets a measured loop: wall time, this thread's allocations, instructions (perf_event) and,
-// under callgrind, a dump of exactly this loop's cost named after it.
+// Measures items one by one: time, this thread's allocations and instructions (perf_event) are
+// taken around each call only, so meters of different pipelines can interleave item by item and
+// see the same machine. Under callgrind (one meter at a time) it dumps exactly its items' cost.
 class Meter {
  public:
-  Meter(Figures& figures, InstructionCounter& counter) : figures_(figures), counter_(counter) {
-    CALLGRIND_ZERO_STATS;
-    allocations_ = thread_allocations();
-    counter_.start();
-    start_ns_ = now_ns();
-  }
-  // Times one item; only the call itself is collected under callgrind.
+  Meter(Figures& figures, InstructionCounter& counter) : figures_(figures), counter_(counter) { CALLGRIND_ZERO_STATS; }
   template <class F>
   void item(F&& f) {
+    const std::uint64_t allocations = thread_allocations();
+    const std::uint64_t instructions = counter_.read();
     const std::int64_t t0 = now_ns();
     CALLGRIND_TOGGLE_COLLECT;
     f();
     CALLGRIND_TOGGLE_COLLECT;
-    figures_.ns.record(static_cast<std::uint64_t>(now_ns() - t0));
+    const std::int64_t elapsed = now_ns() - t0;
+    instructions_ += counter_.read() - instructions;
+    allocations_ += thread_allocations() - allocations;
+    figures_.ns.record(static_cast<std::uint64_t>(elapsed));
+    total_ns_ += elapsed;
     ++figures_.items;
   }
-  // Work inside the loop that is not this stage's (preparing its input): not timed, not counted.
-  template <class F>
-  void untimed(F&& f) {
-    counter_.pause();
-    const std::uint64_t before = thread_allocations();
-    f();
-    allocations_ += thread_allocations() - before;
-    counter_.resume();
-  }
   void finish() {
-    figures_.seconds = static_cast<double>(now_ns() - start_ns_) / 1e9;
-    const std::uint64_t instructions = counter_.stop();
+    figures_.seconds = static_cast<double>(total_ns_) / 1e9;  // the items' own time: per_second is their rate
     const auto n = static_cast<double>(figures_.items ? figures_.items : 1);
-    figures_.allocations_per_item = static_cast<double>(thread_allocations() - allocations_) / n;
-    if (counter_.available()) figures_.instructions_per_item = static_cast<double>(instructions) / n;
+    figures_.allocations_per_item = static_cast<double>(allocations_) / n;
+    if (counter_.available()) figures_.instructions_per_item = static_cast<double>(instructions_) / n;
     CALLGRIND_DUMP_STATS_AT(figures_.name.c_str());
   }
 
@@ -76,7 +67,8 @@ class Meter {
   Figures& figures_;
   InstructionCounter& counter_;
   std::uint64_t allocations_ = 0;
-  std::int64_t start_ns_ = 0;
+  std::uint64_t instructions_ = 0;
+  std::int64_t total_ns_ = 0;
 };
 
 void print_header(const char* title);

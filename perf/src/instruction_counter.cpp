@@ -1,7 +1,6 @@
 #include "h2s/perf/instruction_counter.hpp"
 
 #include <linux/perf_event.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@ InstructionCounter::InstructionCounter() {
   attr.type = PERF_TYPE_HARDWARE;
   attr.size = sizeof attr;
   attr.config = PERF_COUNT_HW_INSTRUCTIONS;
-  attr.disabled = 1;
+  attr.disabled = 0;  // counts from here on: readers take differences
   attr.exclude_kernel = 1;  // allowed at perf_event_paranoid 2, and the hot path is user code
   attr.exclude_hv = 1;
   fd_ = static_cast<int>(::syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0));
@@ -29,25 +28,9 @@ InstructionCounter::~InstructionCounter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void InstructionCounter::start() noexcept {
-  if (fd_ < 0) return;
-  ::ioctl(fd_, PERF_EVENT_IOC_RESET, 0);
-  ::ioctl(fd_, PERF_EVENT_IOC_ENABLE, 0);
-}
-
-void InstructionCounter::pause() noexcept {
-  if (fd_ >= 0) ::ioctl(fd_, PERF_EVENT_IOC_DISABLE, 0);
-}
-
-void InstructionCounter::resume() noexcept {
-  if (fd_ >= 0) ::ioctl(fd_, PERF_EVENT_IOC_ENABLE, 0);
-}
-
-std::uint64_t InstructionCounter::stop() noexcept {
-  if (fd_ < 0) return 0;
-  ::ioctl(fd_, PERF_EVENT_IOC_DISABLE, 0);
+std::uint64_t InstructionCounter::read() const noexcept {
   std::uint64_t count = 0;
-  return ::read(fd_, &count, sizeof count) == static_cast<ssize_t>(sizeof count) ? count : 0;
+  return fd_ >= 0 && ::read(fd_, &count, sizeof count) == static_cast<ssize_t>(sizeof count) ? count : 0;
 }
 
 }  // namespace h2s::perf

@@ -15,12 +15,9 @@ class InstructionCounter {
 
   [[nodiscard]] bool available() const noexcept { return fd_ >= 0; }
   [[nodiscard]] const std::string& why_unavailable() const noexcept { return why_; }
-  void start() noexcept;
-  // Stops and resumes counting without losing the count (for work inside a loop that is not measured).
-  void pause() noexcept;
-  void resume() noexcept;
-  // Instructions since start(); 0 when unavailable.
-  [[nodiscard]] std::uint64_t stop() noexcept;
+  // Instructions counted so far (a read() system call); 0 when unavailable. Counting runs from
+  // construction: callers take differences.
+  [[nodiscard]] std::uint64_t read() const noexcept;
 
  private:
   int fd_ = -1;
