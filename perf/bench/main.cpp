@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "baselines_bench.hpp"
+#include "child_process.hpp"
 #include "figures.hpp"
 #include "h2s/perf/load_generator.hpp"
 #include "h2s/perf/machine_info.hpp"
@@ -42,6 +43,7 @@ struct Options {
   bool wire = true;
   bool python = true;
   int cpu = 0;
+  int daemon_cpu = -1;  // -1: CPU 1, or 0 on a one-CPU machine
   std::uint64_t seed = 1;
   double matching_share = -1;
   double duplicate_share = 0.05;
@@ -82,12 +84,10 @@ int run_under_callgrind(int argc, char** argv, const Options& o) {
   std::vector<std::string> args{"valgrind", "--tool=callgrind", "--collect-atstart=no", "--callgrind-out-file=" + out.string(),
                                 fs::read_symlink("/proc/self/exe").string()};
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  std::string command;
-  for (const std::string& a : args) command += "'" + a + "' ";
-  command = "H2S_BENCH_STAGES='" + (scratch.path / "stages.json").string() + "' " + command + "> '" + (scratch.path / "bench.log").string() + "' 2>&1";
   std::printf("callgrind: %s messages per stage (this takes a while: valgrind runs ~50x slower)\n",
               std::to_string(o.messages).c_str());
-  if (std::system(command.c_str()) != 0) {
+  ChildProcess valgrind(args, scratch.path / "bench.log", {"H2S_BENCH_STAGES=" + (scratch.path / "stages.json").string()});
+  if (valgrind.wait(std::chrono::hours(2)) != 0) {
     std::fprintf(stderr, "h2s_bench: valgrind failed; its log:\n");
     std::ifstream log(scratch.path / "bench.log");
     std::cerr << log.rdbuf();
@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-wire", o.wire, "Skip wire-to-wire");
   app.add_flag("!--no-python", o.python, "Skip the Python baseline");
   app.add_option("--cpu", o.cpu, "CPU the in-process benchmarks are pinned to");
+  app.add_option("--daemon-cpu", o.daemon_cpu, "CPU the wire-to-wire daemon's pipeline is pinned to (default 1; 0 on one CPU)");
   app.add_option("--seed", o.seed, "Load generator seed");
   app.add_option("--matching-share", o.matching_share, "Share of new stories that match a rule (default: the sample feed's)");
   app.add_option("--duplicate-share", o.duplicate_share, "Share of messages that repeat a recent story on another wire");
@@ -274,6 +275,7 @@ int main(int argc, char** argv) {
       wo.seconds = o.wire_seconds;
       wo.scratch = scratch.path;
       wo.quick = o.quick;
+      wo.daemon_cpu = o.daemon_cpu >= 0 ? o.daemon_cpu : (machine.cpus > 1 ? 1 : 0);
       LoadOptions wire_load = load;
       wire_load.duplicate_share = wire_load.revision_share = 0;  // every message a new story: each signal has one send time
       report["wire"] = run_wire(wo, corpus, wire_load);

@@ -1,14 +1,12 @@
 #include "wire_bench.hpp"
 
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -21,13 +19,11 @@
 #include <unordered_map>
 
 #include "figures.hpp"
-#include "h2s/model/write_all.hpp"
+#include "child_process.hpp"
 #include "h2s/publish/moldudp64.hpp"
 #include "h2s/publish/soupbintcp.hpp"
 #include "h2s/publish/wire.hpp"
 #include "workload.hpp"
-
-extern char** environ;
 
 namespace h2s::perf {
 namespace {
@@ -50,26 +46,12 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
-// `h2s run` as a child process, its log in a file; SIGTERM then SIGKILL when done.
+// `h2s run` as a child process, its log in a file.
 class DaemonProcess {
  public:
-  DaemonProcess(const std::string& binary, const std::filesystem::path& config, std::filesystem::path log) : log_(std::move(log)) {
-    ::setenv("H2S_SOUP_PASSWORD", kSoupPassword, 1);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<std::string> args{binary, "run", "--config", config.string()};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
-  }
-  ~DaemonProcess() { (void)stop(); }
-  DaemonProcess(const DaemonProcess&) = delete;
-  DaemonProcess& operator=(const DaemonProcess&) = delete;
+  DaemonProcess(const std::string& binary, const std::filesystem::path& config, std::filesystem::path log)
+      : log_(std::move(log)),
+        child_({binary, "run", "--config", config.string()}, log_, {std::string("H2S_SOUP_PASSWORD=") + kSoupPassword}) {}
 
   // The port announced after `prefix` in the log, waiting for it (bounded).
   std::uint16_t port_after(const std::string& prefix, std::chrono::seconds limit = std::chrono::seconds(60)) {
@@ -79,51 +61,65 @@ class DaemonProcess {
       if (const std::size_t at = text.find(prefix); at != std::string::npos) {
         return static_cast<std::uint16_t>(std::stoul(text.substr(at + prefix.size())));
       }
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("h2s run exited at start-up:\n" + text);
-      }
+      if (!child_.running()) throw std::runtime_error("h2s run exited at start-up:\n" + text);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     throw std::runtime_error("h2s run did not announce '" + prefix + "' within the limit:\n" + read_text(log_));
   }
-
-  int stop() {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 1000 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (::waitpid(pid_, &status, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  // SIGTERM; its exit status (0 after a clean drain), -1 when it had to be killed after 10 s.
+  int stop() { return child_.stop(std::chrono::seconds(10)); }
 
  private:
-  pid_t pid_ = -1;
   std::filesystem::path log_;
+  ChildProcess child_;
 };
 
+// Waits until `fd` is ready for `events`, at most until `deadline`; throws past it.
+void await(int fd, short events, Clock::time_point deadline, const char* what) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) throw std::runtime_error(std::string("timed out: ") + what);
+    pollfd ready{fd, events, 0};
+    if (::poll(&ready, 1, static_cast<int>(left)) > 0) return;
+  }
+}
+
+// GET /metrics, bounded by 10 s whatever the server does.
 std::string scrape(std::uint16_t port) {
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
   asio::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  const timeval timeout{5, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  socket.non_blocking(true);
   const std::string request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  asio::write(socket, asio::buffer(request));
+  await(socket.native_handle(), POLLOUT, deadline, "sending the /metrics request");
+  if (::send(socket.native_handle(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    throw std::runtime_error("cannot send the /metrics request");
+  }
   std::string response;
-  boost::system::error_code ec;
   char chunk[65536];
   for (;;) {
-    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    response.append(chunk, n);
-    if (ec) break;
+    await(socket.native_handle(), POLLIN, deadline, "reading /metrics");
+    const ssize_t n = ::recv(socket.native_handle(), chunk, sizeof chunk, 0);
+    if (n > 0) response.append(chunk, static_cast<std::size_t>(n));
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return response;
   }
-  return response;
+}
+
+// Sends all of [data, data + size) on a non-blocking socket by `deadline` (a daemon that stops
+// reading must not hang the bench).
+void send_all(int fd, const char* data, std::size_t size, Clock::time_point deadline) {
+  while (size > 0) {
+    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      await(fd, POLLOUT, deadline, "the daemon stopped reading its feed");
+    } else {
+      throw std::runtime_error("the daemon closed the feed connection");
+    }
+  }
 }
 
 // Sum of every sample of a metric whose name and labels start with `prefix`.
@@ -133,7 +129,7 @@ double metric(const std::string& text, const std::string& prefix) {
   for (std::string line; std::getline(in, line);) {
     if (!line.starts_with(prefix)) continue;
     const char next = line[prefix.size()];
-    if (next != ' ' && next != '{' && next != ',') continue;
+    if (next != ' ' && next != '{' && next != ',' && next != '}') continue;
     total += std::stod(line.substr(line.rfind(' ') + 1));
   }
   return total;
@@ -175,6 +171,7 @@ struct Arrivals {
   std::atomic<std::uint64_t> signals{0};
   std::atomic<std::uint64_t> unknown{0};  // signals whose story was not sent by this run
   std::atomic<bool> ready{false};
+  std::string error;  // why the subscriber stopped early (read after join)
 };
 
 void on_payload(std::span<const std::uint8_t> payload, const Timeline& timeline, Arrivals& arrivals) {
@@ -194,7 +191,7 @@ void on_payload(std::span<const std::uint8_t> payload, const Timeline& timeline,
   arrivals.signals.fetch_add(1, std::memory_order_release);
 }
 
-void soup_subscriber(std::uint16_t port, const Timeline& timeline, Arrivals& arrivals, const std::atomic<bool>& stop) {
+void soup_subscriber(std::uint16_t port, const Timeline& timeline, Arrivals& arrivals, const std::atomic<bool>& stop) try {
   asio::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -213,7 +210,10 @@ void soup_subscriber(std::uint16_t port, const Timeline& timeline, Arrivals& arr
     if (::poll(&ready, 1, 50) <= 0) continue;
     boost::system::error_code ec;
     const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    if (ec) return;
+    if (ec) {
+      if (!stop.load()) arrivals.error = "SoupBinTCP subscriber: the daemon closed the connection (" + ec.message() + ")";
+      return;
+    }
     stream.insert(stream.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
     std::size_t at = 0, consumed = 0;
     soup::Frame frame;
@@ -224,6 +224,8 @@ void soup_subscriber(std::uint16_t port, const Timeline& timeline, Arrivals& arr
     }
     stream.erase(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(at));
   }
+} catch (const std::exception& e) {
+  arrivals.error = std::string("SoupBinTCP subscriber: ") + e.what();
 }
 
 void mold_subscriber(udp::socket& socket, const Timeline& timeline, Arrivals& arrivals, const std::atomic<bool>& stop) {
@@ -242,6 +244,11 @@ void mold_subscriber(udp::socket& socket, const Timeline& timeline, Arrivals& ar
 }
 
 std::string config_text(const WireOptions& o, std::uint16_t mold_port) {
+  for (const std::string& path : {o.rules, (o.scratch / "rules-cache").string()}) {
+    if (path.find_first_of("\"\\") != std::string::npos) {
+      throw std::runtime_error("wire-to-wire: a path with a quote or backslash cannot go into the daemon's config: " + path);
+    }
+  }
   std::ostringstream c;
   c << "# wire-to-wire benchmark: every generated story is new, so duplicate windows and the\n"
        "# per-ticker throttle are narrowed to let each matching story signal (the path is measured, not the policy)\n"
@@ -311,12 +318,15 @@ json run_once(const WireOptions& o, const Workload& workload, double rate, int s
   };
   if (!wait_until([&] { return soup.ready.load() && mold.ready.load(); }, std::chrono::seconds(10))) {
     join();
-    throw std::runtime_error("the SoupBinTCP subscriber was not logged in within 10 s");
+    throw std::runtime_error("the SoupBinTCP subscriber was not logged in within 10 s " + soup.error);
   }
 
   tcp::socket sender(io);
   sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
   sender.set_option(tcp::no_delay(true));
+  sender.non_blocking(true);
+  const auto send_deadline = Clock::now() + std::chrono::seconds(60) +
+                             std::chrono::milliseconds(rate > 0 ? static_cast<std::int64_t>(1e3 * static_cast<double>(workload.lines.size()) / rate) : 0);
   const std::size_t total = workload.lines.size();
   const auto start_of = [&](std::size_t i) { return static_cast<std::size_t>(workload.lines[i].data() - workload.text.data()); };
   const std::int64_t t0 = now_ns();
@@ -330,12 +340,14 @@ json run_once(const WireOptions& o, const Workload& workload, double rate, int s
       if (next - now > 80'000) std::this_thread::sleep_for(std::chrono::nanoseconds(next - now - 60'000));
       continue;
     }
-    for (std::size_t i = sent; i < due; ++i) timeline.sent_ns[i].store(now, std::memory_order_release);
-    const std::size_t from = start_of(sent), to = start_of(due - 1) + workload.lines[due - 1].size() + 1;
-    if (write_all(sender.native_handle(), workload.text.data() + from, to - from) != 0) {
-      join();
-      throw std::runtime_error("the daemon closed the feed connection");
+    // Paced: each message's time is when it was due, so a sender that falls behind shows as
+    // latency (no coordinated omission). Unpaced: when it was handed to the socket.
+    for (std::size_t i = sent; i < due; ++i) {
+      const std::int64_t due_ns = rate > 0 ? t0 + static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / rate) : now;
+      timeline.sent_ns[i].store(due_ns, std::memory_order_release);
     }
+    const std::size_t from = start_of(sent), to = start_of(due - 1) + workload.lines[due - 1].size() + 1;
+    send_all(sender.native_handle(), workload.text.data() + from, to - from, send_deadline);
     sent = due;
   }
   const double send_seconds = static_cast<double>(now_ns() - t0) / 1e9;
@@ -353,14 +365,16 @@ json run_once(const WireOptions& o, const Workload& workload, double rate, int s
                                        std::chrono::seconds(10));
   text = scrape(metrics_port);
   join();
-  daemon.stop();
+  const int daemon_exit = daemon.stop();
+  const double rejected = metric(text, "h2s_messages_total{kind=\"rejected\"");
 
   json run{{"offered_per_second", rate},
            {"messages", total},
            {"sent_per_second", static_cast<double>(total) / send_seconds},
            {"processed_per_second", static_cast<double>(total) / process_seconds},
            {"all_processed", all_processed},
-           {"rejected", metric(text, "h2s_messages_total{kind=\"rejected\"")},
+           {"rejected", rejected},
+           {"daemon_exit", daemon_exit},
            {"signals_published", published},
            {"all_received", all_received},
            {"soupbintcp", latency_json(soup)},
@@ -371,7 +385,11 @@ json run_once(const WireOptions& o, const Workload& workload, double rate, int s
              {"score", daemon_histogram(text, "h2s_stage_latency_seconds", "stage=\"score\"")},
              {"publish", daemon_histogram(text, "h2s_stage_latency_seconds", "stage=\"publish\"")},
              {"receive_to_publish", daemon_histogram(text, "h2s_end_to_end_latency_seconds", "path=\"receive_to_publish\"")}}}};
-  run["ok"] = all_processed && all_received && soup.unknown.load() == 0 && mold.unknown.load() == 0;
+  run["ok"] = all_processed && all_received && rejected == 0 && daemon_exit == 0 && soup.unknown.load() == 0 &&
+              mold.unknown.load() == 0 && soup.error.empty() && mold.error.empty();
+  for (const std::string* error : {&soup.error, &mold.error}) {
+    if (!error->empty()) std::printf("    %s\n", error->c_str());
+  }
   if (rate > 0) {
     std::printf("  offered %.0f msg/s (sent %.0f/s) for %zu messages: %llu signals\n", rate, run["sent_per_second"].get<double>(),
                 total, static_cast<unsigned long long>(published));

@@ -1,6 +1,7 @@
 #include "h2s/perf/load_generator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -80,6 +81,18 @@ std::string utc(std::int64_t us, const char* format) {
 std::string iso8601(std::int64_t us) { return utc(us, "%Y-%m-%dT%H:%M:%SZ"); }
 std::string rfc2822(std::int64_t us) { return utc(us, "%a, %d %b %Y %H:%M:%S +0000"); }
 
+// Text as HTML: the vendors that send markup escape what would read as markup.
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
 std::string ticker_array(const std::vector<std::string>& tickers) {
   std::string out = "[";
   for (std::size_t i = 0; i < tickers.size(); ++i) {
@@ -147,6 +160,11 @@ std::size_t LoadGenerator::draw(std::vector<std::size_t>& deck, std::size_t& at)
 
 GeneratedMessage LoadGenerator::next(std::string& out) {
   const std::int64_t now_us = options_.start_us + static_cast<std::int64_t>(sequence_++) * options_.spacing_us;
+  // h2s rejects vendor times more than a day ahead of its clock: a workload must stay in the past.
+  if (now_us > std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {
+    throw std::runtime_error("load generator: message " + std::to_string(sequence_) +
+                             " would be dated in the future; lower spacing_us or start_us");
+  }
   std::uniform_real_distribution<double> unit(0, 1);
   const double roll = unit(rng_);
   GeneratedMessage message;
@@ -157,7 +175,7 @@ GeneratedMessage LoadGenerator::next(std::string& out) {
     sent.number = ++next_number_;
     sent.revision = 1;
     sent.published_us = now_us;
-    if (options_.vendors.size() > 1) {
+    if (std::any_of(options_.vendors.begin(), options_.vendors.end(), [&](Vendor v) { return v != original.vendor; })) {
       do sent.vendor = options_.vendors[rng_() % options_.vendors.size()]; while (sent.vendor == original.vendor);
     }
     message.kind = MessageKind::duplicate;
@@ -191,7 +209,7 @@ void LoadGenerator::write(std::string& out, const Sent& s, std::int64_t now_us, 
   std::string summary = c.summary;
   if (revised) summary += (summary.empty() ? "" : " ") + std::string("Updated with additional details (revision ") +
                           std::to_string(s.revision) + ").";
-  const std::string html = c.body.empty() ? std::string() : "<p>" + c.body + "</p>";
+  const std::string html = c.body.empty() ? std::string() : "<p>" + html_escape(c.body) + "</p>";
   const std::string number = std::to_string(1'000'000'000 + s.number);
   switch (s.vendor) {
     case Vendor::alpaca:

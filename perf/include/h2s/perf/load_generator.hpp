@@ -51,7 +51,8 @@ class LoadGenerator {
  public:
   LoadGenerator(std::vector<CorpusStory> corpus, LoadOptions options);  // throws on an empty pool or bad share
 
-  // Appends one message (one JSON line with its newline) to `out`.
+  // Appends one message (one JSON line with its newline) to `out`. Throws once vendor time would
+  // pass the present (about 500,000 messages at the default start and spacing).
   GeneratedMessage next(std::string& out);
   // `count` messages as one NDJSON text.
   [[nodiscard]] std::string lines(std::size_t count, std::vector<GeneratedMessage>* meta = nullptr);
