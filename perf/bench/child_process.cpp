@@ -16,7 +16,7 @@ extern char** environ;
 namespace h2s::perf {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
-                           const std::vector<std::string>& environment) {
+                           const std::vector<std::string>& environment, int reserved_cpu) {
   std::vector<std::string> args = argv, env(environment);
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   std::vector<char*> arg_pointers, env_pointers;
@@ -30,11 +30,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::file
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   // The bench thread is pinned; the child should not inherit that (it pins what it wants itself).
-  cpu_set_t pinned, every;
+  cpu_set_t pinned, child;
   const bool have_mask = sched_getaffinity(0, sizeof pinned, &pinned) == 0;
-  CPU_ZERO(&every);
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) CPU_SET(cpu, &every);
-  (void)sched_setaffinity(0, sizeof every, &every);
+  CPU_ZERO(&child);
+  const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  for (int cpu = 0; cpu < cpus && cpu < CPU_SETSIZE; ++cpu) {
+    if (cpu != reserved_cpu || cpus == 1) CPU_SET(cpu, &child);
+  }
+  (void)sched_setaffinity(0, sizeof child, &child);
   const int rc = ::posix_spawnp(&pid_, args[0].c_str(), &actions, nullptr, arg_pointers.data(), env_pointers.data());
   if (have_mask) (void)sched_setaffinity(0, sizeof pinned, &pinned);
   posix_spawn_file_actions_destroy(&actions);

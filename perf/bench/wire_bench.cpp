@@ -49,9 +49,10 @@ std::string read_text(const std::filesystem::path& path) {
 // `h2s run` as a child process, its log in a file.
 class DaemonProcess {
  public:
-  DaemonProcess(const std::string& binary, const std::filesystem::path& config, std::filesystem::path log)
+  DaemonProcess(const std::string& binary, const std::filesystem::path& config, std::filesystem::path log, int pipeline_cpu)
       : log_(std::move(log)),
-        child_({binary, "run", "--config", config.string()}, log_, {std::string("H2S_SOUP_PASSWORD=") + kSoupPassword}) {}
+        child_({binary, "run", "--config", config.string()}, log_, {std::string("H2S_SOUP_PASSWORD=") + kSoupPassword},
+               pipeline_cpu) {}
 
   // The port announced after `prefix` in the log, waiting for it (bounded).
   std::uint16_t port_after(const std::string& prefix, std::chrono::seconds limit = std::chrono::seconds(60)) {
@@ -292,7 +293,7 @@ json run_once(const WireOptions& o, const Workload& workload, double rate, int s
 
   const auto config = o.scratch / ("wire-" + std::to_string(serial) + ".toml");
   std::ofstream(config) << config_text(o, mold_socket.local_endpoint().port());
-  DaemonProcess daemon(o.h2s_binary, config, o.scratch / ("wire-" + std::to_string(serial) + ".log"));
+  DaemonProcess daemon(o.h2s_binary, config, o.scratch / ("wire-" + std::to_string(serial) + ".log"), o.daemon_cpu);
   const std::uint16_t feed_port = daemon.port_after("feed wire (tcp_server) listening on port ");
   const std::uint16_t soup_port = daemon.port_after("SoupBinTCP feed on port ");
   const std::uint16_t metrics_port = daemon.port_after("metrics on http://127.0.0.1:");
