@@ -166,14 +166,6 @@ std::optional<Figures> run_python(const rules::CompiledPack& pack, const Workloa
 }
 
 
-Figures named(const char* name, const char* unit = "msg", std::uint64_t bytes = 0) {
-  Figures f;
-  f.name = name;
-  f.unit = unit;
-  f.bytes = bytes;
-  return f;
-}
-
 }  // namespace
 
 BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& pack, const Workload& w,
@@ -213,8 +205,9 @@ BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& 
   const auto warm = [&](std::size_t from, std::size_t to, auto&& one) {
     for (std::size_t i = from; i < std::min(to, from + kRewarm); ++i) one(i);
   };
-  Figures h2s = named("h2s decode+match+score", "msg", w.bytes), regex = named("std::regex pipeline", "msg", w.bytes),
-          json = named("nlohmann::json pipeline", "msg", w.bytes);
+  Figures h2s{.name = "h2s decode+match+score", .bytes = w.bytes};
+  Figures regex{.name = "std::regex pipeline", .bytes = w.bytes};
+  Figures json{.name = "nlohmann::json pipeline", .bytes = w.bytes};
   {
     Meter h2s_meter(h2s, counter), regex_meter(regex, counter), json_meter(json, counter);
     blocks(w.lines.size(), [&](std::size_t from, std::size_t to) {
@@ -230,7 +223,8 @@ BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& 
     json_meter.finish();
   }
   // Stage against stage, the library swapped and nothing else, interleaved the same way.
-  Figures hs_match = named("h2s match (Hyperscan)", "story"), regex_match = named("std::regex match", "story");
+  Figures hs_match{.name = "h2s match (Hyperscan)", .unit = "story"};
+  Figures regex_match{.name = "std::regex match", .unit = "story"};
   {
     const std::deque<OwnedStory> stories = decode_stories(w);
     auto match = std::make_unique<rules::MatchResult>();
@@ -244,7 +238,8 @@ BaselineResults run_baselines(const std::shared_ptr<const rules::CompiledPack>& 
     hs_meter.finish();
     regex_meter.finish();
   }
-  Figures simdjson_decode = named("h2s decode (simdjson)", "msg", w.bytes), json_decode = named("nlohmann::json decode", "msg", w.bytes);
+  Figures simdjson_decode{.name = "h2s decode (simdjson)", .bytes = w.bytes};
+  Figures json_decode{.name = "nlohmann::json decode", .bytes = w.bytes};
   {
     Meter simdjson_meter(simdjson_decode, counter), json_meter(json_decode, counter);
     blocks(w.lines.size(), [&](std::size_t from, std::size_t to) {

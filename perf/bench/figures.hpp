@@ -16,8 +16,8 @@
 namespace h2s::perf {
 
 struct Figures {
-  std::string name;
-  metrics::Histogram ns;     // per item
+  std::string name{};
+  metrics::Histogram ns{};   // per item
   std::uint64_t items = 0;   // messages (or stories, or signals: see `unit`)
   std::string unit = "msg";
   double seconds = 0;        // the measured items' time

@@ -243,11 +243,11 @@ int main(int argc, char** argv) {
     if (!o.scaling.empty()) {
       print_header("Rule scaling (default pack + N generated patterns)");
       json scaling = json::array();
+      const auto stories = decode_stories(workload);  // the same for every pack
       for (const std::size_t extra : o.scaling) {
         const fs::path dir = scratch.path / ("pack-" + std::to_string(extra));
         generate_pack(o.rules, dir, extra);
         const auto big = h2s::rules::CompiledPack::load(dir);
-        const auto stories = decode_stories(workload);
         Figures match = measure_match(big, stories, counter);
         Figures fused = measure_fused(big, workload, scratch.path, counter);
         match.name = "+" + std::to_string(extra) + " match";

@@ -45,13 +45,6 @@ struct Outputs {
   pipeline::Publisher publisher;
 };
 
-Figures named(const char* name, const char* unit = "msg") {
-  Figures f;
-  f.name = name;
-  f.unit = unit;
-  return f;
-}
-
 nlohmann::json accounting_of(const pipeline::PipelineCounters& c) {
   using scoring::StoryOutcome;
   return {{"messages", c.messages.get()},
@@ -75,7 +68,7 @@ Figures measure_match(const std::shared_ptr<const rules::CompiledPack>& pack, co
   rules::Matcher matcher(pack);
   auto match = std::make_unique<rules::MatchResult>();
   for (const OwnedStory& s : stories) (void)matcher.match(s.story, *match);  // warm-up
-  Figures f = named("match", "story");
+  Figures f{.name = "match", .unit = "story"};
   Meter meter(f, counter);
   for (const OwnedStory& s : stories) meter.item([&] { (void)matcher.match(s.story, *match); });
   meter.finish();
@@ -92,8 +85,7 @@ Figures measure_fused(const std::shared_ptr<const rules::CompiledPack>& pack, co
   }
   Outputs out(scratch);
   pipeline::Processor processor(config, pack, out.publisher, out.counters);
-  Figures f = named("fused pipeline");
-  f.bytes = workload.bytes;
+  Figures f{.name = "fused pipeline", .bytes = workload.bytes};
   Meter meter(f, counter);
   for (const std::string_view line : workload.lines) {
     meter.item([&] {
@@ -114,8 +106,7 @@ StageResults run_stages(const std::shared_ptr<const rules::CompiledPack>& pack, 
     feeds::Decoder decoder;
     CountingSink sink;
     for (const std::string_view line : workload.lines) decoder.decode(line, kNoTime, sink);
-    Figures f = named("decode");
-    f.bytes = workload.bytes;
+    Figures f{.name = "decode", .bytes = workload.bytes};
     Meter meter(f, counter);
     for (const std::string_view line : workload.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
     meter.finish();
@@ -150,7 +141,7 @@ StageResults run_stages(const std::shared_ptr<const rules::CompiledPack>& pack, 
       run(*warm, nullptr);
     }
     auto scorer = std::make_unique<scoring::Scorer>();
-    Figures f = named("score", "story");
+    Figures f{.name = "score", .unit = "story"};
     Meter meter(f, counter);
     run(*scorer, &meter);
     meter.finish();
@@ -164,7 +155,7 @@ StageResults run_stages(const std::shared_ptr<const rules::CompiledPack>& pack, 
       (void)warm.feeds.poll();
     }
     Outputs out(scratch);
-    Figures f = named("encode+publish", "signal");
+    Figures f{.name = "encode+publish", .unit = "signal"};
     Meter meter(f, counter);
     for (Signal& s : signals) {
       meter.item([&] {
@@ -181,8 +172,7 @@ StageResults run_stages(const std::shared_ptr<const rules::CompiledPack>& pack, 
   {  // replay throughput: the fused pipeline with no clock read per message
     Outputs out(scratch);
     pipeline::Processor processor(pipeline::ProcessorConfig{}, pack, out.publisher, out.counters);
-    Figures& f = results.replay = named("replay throughput");
-    f.bytes = workload.bytes;
+    Figures& f = results.replay = Figures{.name = "replay throughput", .bytes = workload.bytes};
     const std::int64_t start = now_ns();
     for (const std::string_view line : workload.lines) {
       processor.on_message(line, kNoTime);

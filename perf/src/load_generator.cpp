@@ -125,7 +125,10 @@ std::vector<CorpusStory> load_corpus(const std::filesystem::path& feed, const ru
 }
 
 LoadGenerator::LoadGenerator(std::vector<CorpusStory> corpus, LoadOptions options)
-    : corpus_(std::move(corpus)), options_(std::move(options)), rng_(options_.seed) {
+    : corpus_(std::move(corpus)),
+      options_(std::move(options)),
+      rng_(options_.seed),
+      latest_us_(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {
   for (std::size_t i = 0; i < corpus_.size(); ++i) (corpus_[i].matching ? matching_deck_ : other_deck_).push_back(i);
   if (options_.vendors.empty()) throw std::invalid_argument("load generator: no vendor formats chosen");
   for (const double share : {options_.duplicate_share, options_.revision_share}) {
@@ -161,7 +164,7 @@ std::size_t LoadGenerator::draw(std::vector<std::size_t>& deck, std::size_t& at)
 GeneratedMessage LoadGenerator::next(std::string& out) {
   const std::int64_t now_us = options_.start_us + static_cast<std::int64_t>(sequence_++) * options_.spacing_us;
   // h2s rejects vendor times more than a day ahead of its clock: a workload must stay in the past.
-  if (now_us > std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()) {
+  if (now_us > latest_us_) {
     throw std::runtime_error("load generator: message " + std::to_string(sequence_) +
                              " would be dated in the future; lower spacing_us or start_us");
   }

@@ -74,6 +74,7 @@ class LoadGenerator {
   std::vector<CorpusStory> corpus_;
   LoadOptions options_;
   std::mt19937_64 rng_;
+  std::int64_t latest_us_;  // the present when the generator was made: no message is dated later
   std::vector<std::size_t> matching_deck_, other_deck_;
   std::size_t matching_at_ = 0, other_at_ = 0;
   std::vector<Sent> recent_;  // the last few new stories, for duplicates and revisions
