@@ -177,11 +177,9 @@ struct Arrivals {
 
 void on_payload(std::span<const std::uint8_t> payload, const Timeline& timeline, Arrivals& arrivals) {
   const std::int64_t now = now_ns();
-  if (payload.size() != sizeof(wire::SignalMessage) || payload[0] != wire::kSignalType) return;
-  wire::SignalMessage message;
-  std::memcpy(&message, payload.data(), sizeof message);
   Signal signal;
-  if (wire::decode(message, signal) != Status::ok) return;
+  const std::string_view bytes(reinterpret_cast<const char*>(payload.data()), payload.size());
+  if (wire::decode_signal(bytes, signal) != Status::ok) return;
   const auto it = timeline.index.find(signal.story_id.view());
   const std::int64_t sent = it == timeline.index.end() ? 0 : timeline.sent_ns[it->second].load(std::memory_order_acquire);
   if (sent == 0) {

@@ -15,8 +15,11 @@ h2s::Signal full_signal() {
   (void)s.topic.assign("amzn.trainium");
   (void)s.rule.assign(std::string(63, 'r'));
   REQUIRE(s.ticker.assign("BRK.B"));
+  (void)s.event.assign("guidance.cut");
   s.vendor = h2s::Vendor::polygon;
   s.side = h2s::Side::sell;
+  s.basis = h2s::Basis::lexicon;
+  s.version = 0x0203;
   s.strength = 0.734512;
   s.sentiment = -0.5;
   s.delta = -1.25;
@@ -45,8 +48,11 @@ TEST_CASE("Every signal field survives an encode/decode round trip") {
   CHECK(out.topic.view() == in.topic.view());
   CHECK(out.rule.view() == in.rule.view());
   CHECK(out.ticker.view() == "BRK.B");
+  CHECK(out.event.view() == "guidance.cut");
   CHECK(out.vendor == h2s::Vendor::polygon);
   CHECK(out.side == h2s::Side::sell);
+  CHECK(out.basis == h2s::Basis::lexicon);
+  CHECK(out.version == 0x0203);
   CHECK(out.strength == Approx(0.734512).margin(1e-6));
   CHECK(out.sentiment == -0.5);
   CHECK(out.delta == -1.25);
@@ -66,9 +72,13 @@ TEST_CASE("The bytes on the wire are big-endian and space-padded as documented")
   unsigned char bytes[sizeof message];
   std::memcpy(bytes, &message, sizeof message);
   CHECK(bytes[0] == 'S');
-  CHECK(bytes[1] == h2s::wire::kVersion);
+  CHECK(bytes[1] == h2s::wire::kSignalVersion);
   CHECK(bytes[2] == 'S');  // sell
   CHECK(bytes[3] == static_cast<unsigned char>(h2s::Vendor::polygon));
+  CHECK(bytes[4] == 0);
+  CHECK(bytes[5] == h2s::wire::kFlagLexiconBasis);
+  CHECK(bytes[6] == 0x02);  // story version 0x0203, big-endian
+  CHECK(bytes[7] == 0x03);
   for (int i = 0; i < 8; ++i) CHECK(bytes[8 + i] == i + 1);  // sequence 0x0102...08, most significant first
   // sentiment -0.5 -> -500000 = 0xFFF85EE0 at offset 68
   CHECK(bytes[68] == 0xFF);
@@ -78,6 +88,27 @@ TEST_CASE("The bytes on the wire are big-endian and space-padded as documented")
   CHECK(std::string(reinterpret_cast<const char*>(bytes + 88), 8) == "BRK.B   ");
   CHECK(std::string(reinterpret_cast<const char*>(bytes + 96), 13) == "amzn.trainium");
   CHECK(bytes[96 + 13] == ' ');
+  CHECK(std::string(reinterpret_cast<const char*>(bytes + 400), 32) == "guidance.cut                    ");
+}
+
+TEST_CASE("A version 1 signal (400 bytes, before event, basis and story version) still decodes") {
+  h2s::wire::SignalMessage message = h2s::wire::encode(full_signal());
+  message.version = h2s::wire::kFirstSignalVersion;
+  std::string payload(reinterpret_cast<const char*>(&message), h2s::wire::kFirstVersionSignalBytes);
+  h2s::Signal out;
+  REQUIRE(h2s::wire::decode_signal(payload, out) == h2s::Status::ok);
+  CHECK(out.story_id.view() == std::string(h2s::kMaxStoryIdBytes, 'x'));
+  CHECK(out.event.empty());
+  CHECK(out.basis == h2s::Basis::event);
+  CHECK(out.version == 1);
+  // A length that does not fit the version is refused either way.
+  payload.append(32, ' ');
+  CHECK(h2s::wire::decode_signal(payload, out) == h2s::Status::unknown_format);
+  message = h2s::wire::encode(full_signal());
+  CHECK(h2s::wire::decode_signal(std::string(reinterpret_cast<const char*>(&message), sizeof message), out) ==
+        h2s::Status::ok);
+  CHECK(h2s::wire::decode_signal(std::string(reinterpret_cast<const char*>(&message), 400), out) ==
+        h2s::Status::unknown_format);
 }
 
 TEST_CASE("Messages that are not signals, or carry an invalid side, are refused") {
@@ -103,7 +134,7 @@ TEST_CASE("A cancel names the withdrawn signal's sequence, ticker and story, and
   REQUIRE(in.story_id.assign("48000003"));
   const h2s::wire::CancelMessage cancel = h2s::wire::encode(in);
   CHECK(cancel.type == 'C');
-  CHECK(cancel.version == h2s::wire::kVersion);
+  CHECK(cancel.version == h2s::wire::kCancelVersion);
   CHECK(cancel.vendor == static_cast<std::uint8_t>(h2s::Vendor::benzinga));
   CHECK(cancel.sequence.get() == 42);
   CHECK(cancel.cancelled.get() == 17);

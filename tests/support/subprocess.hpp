@@ -105,6 +105,7 @@ class Process {
     return at == std::string::npos ? 0 : std::stoul(status.substr(at + 6));
   }
   [[nodiscard]] std::string err_so_far() const { return read_file(err_path_); }
+  [[nodiscard]] std::string out_so_far() const { return read_file(out_path_); }
 
   // Waits (bounded) until the child's stderr holds `text`.
   bool wait_for_err(const std::string& text, std::chrono::seconds limit = std::chrono::seconds(30)) const {

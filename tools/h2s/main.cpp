@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "eval_command.hpp"
 #include "record_command.hpp"
 #include "replay_command.hpp"
 #include "rules_command.hpp"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("h2s ") + H2S_VERSION);
   int exit_code = 0;
+  h2s::tools::add_eval_command(app, exit_code);
   h2s::tools::add_record_command(app, exit_code);
   h2s::tools::add_replay_command(app, exit_code);
   h2s::tools::add_rules_command(app, exit_code);

@@ -45,11 +45,10 @@ struct Rendered {
 
 std::optional<Rendered> render(std::span<const std::uint8_t> payload) {
   char line[publish::kMaxSignalJsonBytes];
-  if (payload.size() == sizeof(wire::SignalMessage) && payload[0] == wire::kSignalType) {
-    wire::SignalMessage message;
-    std::memcpy(&message, payload.data(), sizeof message);
+  if (!payload.empty() && payload[0] == wire::kSignalType) {
     Signal signal;
-    if (wire::decode(message, signal) != Status::ok) return std::nullopt;
+    const std::string_view bytes(reinterpret_cast<const char*>(payload.data()), payload.size());
+    if (wire::decode_signal(bytes, signal) != Status::ok) return std::nullopt;
     return Rendered{signal.seq, std::string(line, publish::format_signal_json(signal, line))};
   }
   if (payload.size() == sizeof(wire::CancelMessage) && payload[0] == wire::kCancelType) {

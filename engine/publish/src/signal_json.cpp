@@ -63,18 +63,21 @@ class Writer {
 
 std::size_t format_signal_json(const Signal& s, char* out) noexcept {
   // Worst case: every string byte escaped as \u00XX (x6), plus keys and numbers.
-  static_assert((2 * kMaxStoryIdBytes + 47 + 63 + 8) * 6 + 400 <= kMaxSignalJsonBytes);
+  static_assert((2 * kMaxStoryIdBytes + 47 + 63 + 31 + 8) * 6 + 480 <= kMaxSignalJsonBytes);
   Writer w(out);
   w.raw("{");
   w.key("type"); w.string("signal");
   w.key("seq"); w.integer(static_cast<std::int64_t>(s.seq));
   w.key("story_id"); w.string(s.story_id.view());
+  w.key("version"); w.integer(s.version);
   w.key("chain_id"); w.string(s.chain_id.view());
   w.key("vendor"); w.string(to_string(s.vendor));
   w.key("ticker"); w.string(s.ticker.view());
   w.key("side"); w.string(to_string(s.side));
   w.key("topic"); w.string(s.topic.view());
   w.key("rule"); w.string(s.rule.view());
+  w.key("event"); w.string(s.event.view());
+  w.key("basis"); w.string(to_string(s.basis));
   w.key("strength"); w.fixed(s.strength);
   w.key("sentiment"); w.fixed(s.sentiment);
   w.key("delta"); w.fixed(s.delta);

@@ -32,9 +32,11 @@ double from_fixed(std::int32_t value) noexcept { return static_cast<double>(valu
 SignalMessage encode(const Signal& s) noexcept {
   SignalMessage m{};
   m.type = kSignalType;
-  m.version = kVersion;
+  m.version = kSignalVersion;
   m.side = s.side == Side::buy ? 'B' : 'S';
   m.vendor = static_cast<std::uint8_t>(s.vendor);
+  m.flags.set(s.basis == Basis::lexicon ? kFlagLexiconBasis : 0);
+  m.story_version.set(s.version);
   m.sequence.set(s.seq);
   m.ts_source_us.set(s.ts_source_us);
   m.ts_recv_us.set(s.ts_recv_us);
@@ -53,14 +55,20 @@ SignalMessage encode(const Signal& s) noexcept {
   put(m.rule, s.rule.view());
   put(m.story_id, s.story_id.view());
   put(m.chain_id, s.chain_id.view());
+  put(m.event, s.event.view());
   return m;
 }
 
 Status decode(const SignalMessage& m, Signal& s) noexcept {
-  if (m.type != kSignalType || m.version != kVersion) return Status::unknown_format;
+  if (m.type != kSignalType || (m.version != kSignalVersion && m.version != kFirstSignalVersion)) return Status::unknown_format;
   if (m.side != 'B' && m.side != 'S') return Status::wrong_type;
   if (m.vendor > static_cast<std::uint8_t>(Vendor::generic)) return Status::wrong_type;
   s = Signal{};
+  if (m.version >= 2) {
+    s.basis = (m.flags.get() & kFlagLexiconBasis) != 0 ? Basis::lexicon : Basis::event;
+    s.version = m.story_version.get();
+    (void)s.event.assign(get(m.event));
+  }
   s.side = m.side == 'B' ? Side::buy : Side::sell;
   s.vendor = static_cast<Vendor>(m.vendor);
   s.seq = m.sequence.get();
@@ -84,10 +92,20 @@ Status decode(const SignalMessage& m, Signal& s) noexcept {
   return Status::ok;
 }
 
+Status decode_signal(std::string_view payload, Signal& out) noexcept {
+  if (payload.empty() || static_cast<std::uint8_t>(payload[0]) != kSignalType) return Status::unknown_format;
+  const bool first = payload.size() == kFirstVersionSignalBytes;
+  if (payload.size() != sizeof(SignalMessage) && !first) return Status::unknown_format;
+  SignalMessage message{};
+  std::memcpy(&message, payload.data(), payload.size());
+  if (first != (message.version == kFirstSignalVersion)) return Status::unknown_format;  // the length must fit the version
+  return decode(message, out);
+}
+
 CancelMessage encode(const Cancel& c) noexcept {
   CancelMessage m{};
   m.type = kCancelType;
-  m.version = kVersion;
+  m.version = kCancelVersion;
   m.vendor = static_cast<std::uint8_t>(c.vendor);
   m.sequence.set(c.seq);
   m.cancelled.set(c.cancelled);
@@ -98,7 +116,7 @@ CancelMessage encode(const Cancel& c) noexcept {
 }
 
 Status decode(const CancelMessage& m, Cancel& c) noexcept {
-  if (m.type != kCancelType || m.version != kVersion) return Status::unknown_format;
+  if (m.type != kCancelType || m.version != kCancelVersion) return Status::unknown_format;
   if (m.vendor > static_cast<std::uint8_t>(Vendor::generic)) return Status::wrong_type;
   c = Cancel{};
   c.vendor = static_cast<Vendor>(m.vendor);

@@ -197,6 +197,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     admission_.previous = *known;
     admission_.revision = out.revision = true;
     known->content = content;
+    if (known->count < UINT16_MAX) ++known->count;
     admission_.version = known;
     (void)admission_.chain_id.assign(story.id);
   } else {
@@ -225,7 +226,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(chain_length - 1));
     chains_.add(fingerprint, names, now_us, admission_.chain_id.view(), chain_length);
     headlines_.put(headline, 1, now_us);
-    admission_.version = &versions_.put(key, Version{content, {}, {}, false}, now_us);
+    admission_.version = &versions_.put(key, Version{content, 1, {}, {}, false}, now_us);
   }
   admission_.admitted = true;
   return true;
@@ -324,6 +325,8 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       (void)slot->ticker.assign(ticker);
       slot->vendor = story.vendor;
       slot->side = direction > 0 ? Side::buy : Side::sell;
+      slot->basis = Basis::lexicon;
+      slot->version = admission_.version != nullptr ? admission_.version->count : 1;
       slot->strength = strength;
       slot->sentiment = direction;
       slot->novelty = admission_.novelty;

@@ -13,6 +13,11 @@ enum class Side : std::uint8_t { buy = 1, sell = 2 };
 
 [[nodiscard]] constexpr std::string_view to_string(Side s) noexcept { return s == Side::buy ? "buy" : "sell"; }
 
+// What decided the side: a typed event of the rule pack, or (low confidence) the lexicon alone.
+enum class Basis : std::uint8_t { event = 0, lexicon = 1 };
+
+[[nodiscard]] constexpr std::string_view to_string(Basis b) noexcept { return b == Basis::event ? "event" : "lexicon"; }
+
 inline constexpr std::size_t kMaxStoryIdBytes = 96;
 
 struct Signal {
@@ -21,9 +26,12 @@ struct Signal {
   FixedString<kMaxStoryIdBytes> chain_id;  // id of the first story of this story's chain
   FixedString<47> topic;
   FixedString<63> rule;
+  FixedString<31> event;  // the event type that decided the side (empty for a lexicon reading)
   Symbol ticker;
   Vendor vendor = Vendor::unknown;
   Side side = Side::buy;
+  Basis basis = Basis::event;
+  std::uint16_t version = 1;  // 1 for a story's first version, 2 for its first revision, ...
   double strength = 0;    // (0, 1]
   double sentiment = 0;   // [-1, 1], sign in the topic's own direction (company: good news > 0)
   double delta = 0;       // sentiment minus the (ticker, topic) baseline

@@ -13,7 +13,10 @@
 
 namespace h2s::wire {
 
-inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::uint8_t kSignalVersion = 2;
+inline constexpr std::uint8_t kFirstSignalVersion = 1;  // still decoded: a 400-byte signal without the v2 fields
+inline constexpr std::uint8_t kCancelVersion = 1;
+inline constexpr std::uint16_t kFlagLexiconBasis = 1;  // flags bit 0: the side came from the lexicon alone
 inline constexpr std::uint8_t kSignalType = 'S';
 inline constexpr std::uint8_t kCancelType = 'C';
 inline constexpr double kFixedPointScale = 1'000'000.0;  // strength, sentiment ... as value × 10^6
@@ -45,14 +48,14 @@ struct Alpha {
   std::array<char, N> chars;
 };
 
-// One trade signal. 400 bytes.
+// One trade signal. 432 bytes (version 1 ended after chain_id, at 400).
 struct SignalMessage {
   std::uint8_t type;                   // 'S'
-  std::uint8_t version;                // kVersion
+  std::uint8_t version;                // kSignalVersion
   std::uint8_t side;                   // 'B' buy, 'S' sell
   std::uint8_t vendor;                 // h2s::Vendor
-  BigEndian<std::uint16_t> flags;      // reserved, 0
-  BigEndian<std::uint16_t> reserved;   // 0
+  BigEndian<std::uint16_t> flags;      // kFlagLexiconBasis; other bits 0
+  BigEndian<std::uint16_t> story_version;  // 1 for a story's first version, 2 for its first revision ...
   BigEndian<std::uint64_t> sequence;   // the publisher's sequence number (= SoupBinTCP/MoldUDP64 sequence)
   BigEndian<std::int64_t> ts_source_us;
   BigEndian<std::int64_t> ts_recv_us;
@@ -71,12 +74,15 @@ struct SignalMessage {
   Alpha<64> rule;
   Alpha<kMaxStoryIdBytes> story_id;
   Alpha<kMaxStoryIdBytes> chain_id;
+  Alpha<32> event;                     // v2: the event type that decided the side
 };
+
+inline constexpr std::size_t kFirstVersionSignalBytes = 400;
 
 // Withdraws a published signal whose story the vendor deleted. 136 bytes.
 struct CancelMessage {
   std::uint8_t type;                   // 'C'
-  std::uint8_t version;                // kVersion
+  std::uint8_t version;                // kCancelVersion
   std::uint8_t vendor;                 // h2s::Vendor of the deleted story
   std::uint8_t reserved;               // 0
   BigEndian<std::uint32_t> reserved2;  // 0
@@ -88,7 +94,9 @@ struct CancelMessage {
 };
 
 static_assert(sizeof(BigEndian<std::uint64_t>) == 8 && alignof(BigEndian<std::uint64_t>) == 1);
-static_assert(sizeof(SignalMessage) == 400, "wire layout: see docs/wire.md");
+static_assert(sizeof(SignalMessage) == 432, "wire layout: see docs/wire.md");
+static_assert(offsetof(SignalMessage, flags) == 4);
+static_assert(offsetof(SignalMessage, story_version) == 6);
 static_assert(offsetof(SignalMessage, side) == 2);
 static_assert(offsetof(SignalMessage, sequence) == 8);
 static_assert(offsetof(SignalMessage, ts_source_us) == 16);
@@ -100,6 +108,7 @@ static_assert(offsetof(SignalMessage, topic) == 96);
 static_assert(offsetof(SignalMessage, rule) == 144);
 static_assert(offsetof(SignalMessage, story_id) == 208);
 static_assert(offsetof(SignalMessage, chain_id) == 304);
+static_assert(offsetof(SignalMessage, event) == kFirstVersionSignalBytes);
 static_assert(sizeof(CancelMessage) == 136, "wire layout: see docs/wire.md");
 static_assert(offsetof(CancelMessage, vendor) == 2);
 static_assert(offsetof(CancelMessage, sequence) == 8);
@@ -109,8 +118,11 @@ static_assert(offsetof(CancelMessage, ticker) == 32);
 static_assert(offsetof(CancelMessage, story_id) == 40);
 
 [[nodiscard]] SignalMessage encode(const Signal& signal) noexcept;
-// Checks type, version and side; text fields lose their padding.
+// Checks type, version and side; text fields lose their padding. A version 1 message (400 bytes)
+// decodes with the v2 fields at their defaults.
 [[nodiscard]] Status decode(const SignalMessage& message, Signal& out) noexcept;
+// The payload bytes of a signal message of either version, or unknown_format for anything else.
+[[nodiscard]] Status decode_signal(std::string_view payload, Signal& out) noexcept;
 
 [[nodiscard]] CancelMessage encode(const Cancel& cancel) noexcept;
 // Checks type, version and vendor; text fields lose their padding.

@@ -138,6 +138,7 @@ class Scorer {
   struct Version {
     static constexpr std::size_t kTickers = 4;
     std::uint64_t content = 0;
+    std::uint16_t count = 1;  // versions seen: 1 for the first
     std::array<std::uint64_t, kTickers> tickers{};  // hash of each published ticker
     std::array<double, kTickers> directions{};      // its last published direction
     bool signalled = false;
