@@ -134,6 +134,19 @@ TEST_CASE("Generic objects: numeric or string ids, actions, tickers as a string"
   CHECK(c.rejected == std::vector<Status>{Status::wrong_type});
 }
 
+TEST_CASE("Headlines of every vendor read typographic punctuation and entities as ASCII") {
+  Decoder decoder;
+  // Raw UTF-8 (as Reuters and Finnhub send it) and entities (as Benzinga and Alpaca do).
+  auto c = decode_line(decoder, "{\"id\":\"t1\",\"headline\":\"Fed\u2019s Waller: \u201cno rush\u201d\","
+                                "\"published_at\":\"2025-12-02T13:30:00Z\"}");
+  REQUIRE(c.stories.size() == 1);
+  CHECK(c.stories[0].headline == "Fed's Waller: \"no rush\"");
+  c = decode_line(decoder, R"([{"T":"n","id":7,"headline":"Nvidia doesn&#8217;t slow &mdash; yet","summary":"it&rsquo;s","created_at":"2025-12-02T13:30:00Z","updated_at":"2025-12-02T13:30:00Z","symbols":["NVDA"],"content":""}])");
+  REQUIRE(c.stories.size() == 1);
+  CHECK(c.stories[0].headline == "Nvidia doesn't slow - yet");
+  CHECK(c.stories[0].summary == "it's");
+}
+
 TEST_CASE("Recorded lines carry their receive time; a live receive time wins") {
   Decoder decoder;
   const std::string line =

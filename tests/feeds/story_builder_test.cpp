@@ -25,6 +25,25 @@ TEST_CASE("HTML bodies are stripped to matchable text") {
   CHECK(strip("  spaced\n\n out\t") == "spaced out");
 }
 
+TEST_CASE("Typographic quotes, dashes and spaces read as ASCII, raw or as entities, and other entities decode") {
+  // Source: the entity forms of Benzinga and Alpaca bodies (issue 15's report) and wire headlines.
+  CHECK(strip("Nvidia doesn\u2019t slow") == "Nvidia doesn't slow");
+  CHECK(strip("Fed\u2019s \u201cno rush\u201d \u2014 Powell") == "Fed's \"no rush\" - Powell");
+  CHECK(strip("Fed&#8217;s Waller &ldquo;open&rdquo; to a cut &mdash; or two&hellip;") ==
+        "Fed's Waller \"open\" to a cut - or two...");
+  CHECK(strip("AWS&rsquo; capex &ndash; up &#x2019;25") == "AWS' capex - up '25");
+  CHECK(strip("caf&#233; &#x1F600; 1&#160;000") == "caf\u00e9 \U0001F600 1 000");
+  CHECK(strip("bad &#0; &#xD800; &#99999999; kept") == "bad &#0; &#xD800; &#99999999; kept");
+  CHECK(strip("a\u00a0b\u2009c") == "a b c");
+  CHECK_FALSE(h2s::feeds::needs_text_rewrite("plain ASCII, caf\u00e9 and \u20ac are left alone"));
+  CHECK(h2s::feeds::needs_text_rewrite("it\u2019s"));
+  CHECK(h2s::feeds::needs_text_rewrite("a &amp; b"));
+  // Never longer than the input, which is what lets the arena bound the output by the input.
+  for (const char* text : {"\u2026", "&hellip;", "&#1;", "&#x10FFFF;", "\u00a0"}) {
+    CHECK(strip(text).size() <= std::string(text).size());
+  }
+}
+
 TEST_CASE("The story arena refuses text that does not fit instead of overflowing") {
   StoryBuilder builder(16);
   builder.begin(h2s::Vendor::generic);

@@ -8,7 +8,7 @@ Status decode_alpaca(od::object item, StoryBuilder& builder) noexcept {
   const Status s = for_each_field(item, [&](std::string_view key, od::value value) {
     if (key == "T") return read_text(value, type);
     if (key == "id") return read_id(value, builder, story.id);
-    if (key == "headline") return read_text(value, story.headline);
+    if (key == "headline") return read_html(value, builder, story.headline);
     if (key == "summary") return read_html(value, builder, story.summary);
     if (key == "content") return read_html(value, builder, story.body);
     if (key == "symbols") return read_tickers(value, builder);

@@ -12,7 +12,7 @@ Status decode_content(od::value value, StoryBuilder& builder, Story& story) noex
   const Status s = for_each_field(content, [&](std::string_view key, od::value field) {
     if (key == "id") return story.id.empty() ? read_id(field, builder, story.id) : Status::ok;
     if (key == "revision_id") return read_uint(field, story.revision);
-    if (key == "title") return read_text(field, story.headline);
+    if (key == "title") return read_html(field, builder, story.headline);
     if (key == "teaser") return read_html(field, builder, teaser);
     if (key == "body") return read_html(field, builder, story.body);
     if (key == "securities") return read_tickers(field, builder);

@@ -70,8 +70,8 @@ Status read_html(od::value value, StoryBuilder& builder, std::string_view& out) 
     out = {};
     return Status::ok;
   }
-  // Plain text needs no copy; only markup or entities are rewritten into the arena.
-  if (html.find_first_of("<&") == std::string_view::npos) {
+  // Plain text needs no copy; only markup, entities or typographic punctuation are rewritten.
+  if (!needs_text_rewrite(html)) {
     out = html;
     return Status::ok;
   }

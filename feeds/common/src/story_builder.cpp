@@ -58,12 +58,103 @@ namespace {
 
 struct Entity {
   std::string_view name;
-  char value;
+  std::string_view value;
 };
-constexpr std::array<Entity, 8> kEntities{{{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
-                                           {"apos", '\''}, {"nbsp", ' '}, {"#39", '\''}, {"#160", ' '}}};
+// Named entities newswire HTML uses; typographic ones decode straight to their ASCII reading.
+constexpr std::array<Entity, 22> kEntities{{{"amp", "&"},     {"lt", "<"},      {"gt", ">"},      {"quot", "\""},
+                                            {"apos", "'"},    {"nbsp", " "},    {"rsquo", "'"},   {"lsquo", "'"},
+                                            {"sbquo", "'"},   {"rdquo", "\""},  {"ldquo", "\""},  {"bdquo", "\""},
+                                            {"prime", "'"},   {"Prime", "\""},  {"ndash", "-"},   {"mdash", "-"},
+                                            {"minus", "-"},   {"hellip", "..."}, {"laquo", "\""},  {"raquo", "\""},
+                                            {"thinsp", " "},  {"ensp", " "}}};
+
+// The ASCII reading of a typographic code point (quotes, dashes, spaces), or nullptr.
+const char* ascii_for(std::uint32_t cp) noexcept {
+  switch (cp) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: return "'";
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB: return "\"";
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212: return "-";
+    case 0x00A0: case 0x2002: case 0x2003: case 0x2009: case 0x200A: case 0x202F: return " ";
+    case 0x2026: return "...";
+    default: return nullptr;
+  }
+}
+
+// UTF-8 of a code point (for numeric entities); returns the byte count written to out[0..3].
+std::size_t utf8_encode(std::uint32_t cp, char* out) noexcept {
+  if (cp < 0x80) { out[0] = static_cast<char>(cp); return 1; }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+// "&#8217;" / "&#x2019;" at the start of `rest` (after the '&'): its code point and length.
+bool numeric_entity(std::string_view rest, std::uint32_t& cp, std::size_t& length) noexcept {
+  if (rest.size() < 3 || rest[0] != '#') return false;
+  const bool hex = rest[1] == 'x' || rest[1] == 'X';
+  std::size_t i = hex ? 2 : 1;
+  std::uint32_t value = 0;
+  const std::size_t first = i;
+  for (; i < rest.size() && i < first + 7; ++i) {
+    const char c = rest[i];
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    else if (hex && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    else if (hex && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (digit < 0) break;
+    value = value * (hex ? 16u : 10u) + static_cast<std::uint32_t>(digit);
+  }
+  if (i == first || i >= rest.size() || rest[i] != ';') return false;
+  if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return false;  // not a character
+  cp = value;
+  length = i + 1;
+  return true;
+}
+
+// The code point of the UTF-8 sequence at text[i] when it is a typographic one, else 0.
+std::uint32_t typographic_at(std::string_view text, std::size_t i, std::size_t& length) noexcept {
+  const auto b0 = static_cast<unsigned char>(text[i]);
+  if (b0 == 0xC2 && i + 1 < text.size()) {
+    const auto b1 = static_cast<unsigned char>(text[i + 1]);
+    const std::uint32_t cp = 0x80u | (b1 & 0x3Fu) | ((b0 & 0x1Fu) << 6);
+    length = 2;
+    return ascii_for(cp) != nullptr ? cp : 0;
+  }
+  if (b0 == 0xE2 && i + 2 < text.size()) {
+    const auto b1 = static_cast<unsigned char>(text[i + 1]), b2 = static_cast<unsigned char>(text[i + 2]);
+    const std::uint32_t cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    length = 3;
+    return ascii_for(cp) != nullptr ? cp : 0;
+  }
+  return 0;
+}
 
 }  // namespace
+
+bool needs_text_rewrite(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '<' || c == '&') return true;
+    std::size_t length = 0;
+    if ((static_cast<unsigned char>(c) == 0xC2 || static_cast<unsigned char>(c) == 0xE2) && typographic_at(text, i, length) != 0) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity) noexcept {
   std::size_t n = 0;
@@ -103,17 +194,36 @@ std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity)
       continue;
     }
     if (c == '&') {
-      bool decoded = false;
-      for (const Entity& e : kEntities) {
-        const std::string_view rest = html.substr(i + 1);
-        if (rest.size() > e.name.size() && rest.substr(0, e.name.size()) == e.name && rest[e.name.size()] == ';') {
-          emit(e.value);
-          i += e.name.size() + 2;
-          decoded = true;
-          break;
+      const std::string_view rest = html.substr(i + 1);
+      std::string_view value;
+      std::size_t length = 0;
+      char utf8[4];
+      std::uint32_t cp = 0;
+      if (numeric_entity(rest, cp, length)) {
+        const char* ascii = ascii_for(cp);
+        value = ascii != nullptr ? std::string_view(ascii) : std::string_view(utf8, utf8_encode(cp, utf8));
+      } else {
+        for (const Entity& e : kEntities) {
+          if (rest.size() > e.name.size() && rest.substr(0, e.name.size()) == e.name && rest[e.name.size()] == ';') {
+            value = e.value;
+            length = e.name.size() + 1;
+            break;
+          }
         }
       }
-      if (decoded) continue;
+      if (!value.empty()) {
+        for (const char v : value) emit(v);
+        i += length + 1;
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(c) == 0xC2 || static_cast<unsigned char>(c) == 0xE2) {
+      std::size_t length = 0;
+      if (const std::uint32_t cp = typographic_at(html, i, length); cp != 0) {
+        for (const char* a = ascii_for(cp); *a != '\0'; ++a) emit(*a);
+        i += length;
+        continue;
+      }
     }
     emit(c);
     ++i;

@@ -7,7 +7,7 @@ Status decode_generic(od::object item, StoryBuilder& builder) noexcept {
   std::string_view action;
   const Status s = for_each_field(item, [&](std::string_view key, od::value value) {
     if (key == "id") return read_id(value, builder, story.id);
-    if (key == "headline") return read_text(value, story.headline);
+    if (key == "headline") return read_html(value, builder, story.headline);
     if (key == "summary") return read_html(value, builder, story.summary);
     if (key == "body") return read_html(value, builder, story.body);
     if (key == "tickers") return read_tickers(value, builder);

@@ -30,7 +30,7 @@ Status decode_newsapi(od::object article, StoryBuilder& builder) noexcept {
   Story& story = builder.begin(Vendor::newsapi);
   std::string_view url;
   const Status s = for_each_field(article, [&](std::string_view key, od::value value) {
-    if (key == "title") return read_text(value, story.headline);
+    if (key == "title") return read_html(value, builder, story.headline);
     if (key == "description") return read_html(value, builder, story.summary);
     if (key == "content") return read_html(value, builder, story.body);
     if (key == "url") return read_text(value, url);

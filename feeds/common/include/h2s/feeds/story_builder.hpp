@@ -34,8 +34,13 @@ class StoryBuilder {
   Story story_;
 };
 
-// Strips HTML tags (and script/style content), decodes common entities and folds white space.
-// Writes at most `capacity` bytes to `out`; returns the length written.
+// Strips HTML tags (and script/style content), decodes named and numeric entities, reads
+// typographic quotes, dashes and spaces as ASCII (’ is ', “ is ", — is -) and folds white space.
+// Writes at most `capacity` bytes to `out`; returns the length written. Output is never longer
+// than the input: every entity is longer than what it decodes to, and every typographic
+// character than its ASCII reading ("…" is "..." in the same three bytes).
 [[nodiscard]] std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity) noexcept;
+// Whether html_to_text would change `text` (markup, an entity or typographic punctuation).
+[[nodiscard]] bool needs_text_rewrite(std::string_view text) noexcept;
 
 }  // namespace h2s::feeds
