@@ -262,7 +262,33 @@ def main():
         f.write("story_id\tvendor\texpect\theadline\n")
         for row in feed.expected:
             f.write("\t".join(row) + "\n")
+    with open(os.path.join(HERE, "sample_labels.json"), "w") as f:
+        json.dump(labels_md(feed.expected), f, indent=1)
+        f.write("\n")
     print(f"wrote {out}: {len(feed.lines)} lines, {len(feed.expected)} labelled messages")
+
+
+def labels_md(expected):
+    """The expectations in the labels.md format that `h2s eval` reads: ID@N for the N-th version."""
+    labels, versions = {}, {}
+    for story_id, _, expect, headline in expected:
+        if not story_id or expect.startswith("rejected") or expect in ("deleted", "cancel"):
+            continue
+        versions[story_id] = versions.get(story_id, 0) + 1
+        n = versions[story_id]
+        key = story_id if n == 1 else f"{story_id}@{n}"
+        pairs, topic = [], None
+        for item in expect.replace("revision:", "").split(";") if expect not in ("none", "duplicate") else []:
+            ticker, side, topic = item.split(":")
+            pairs += [[t, side] for t in (["QQQ", "TLT"] if ticker == "MACRO" else [ticker])]
+        if n > 1:
+            kind = "revision"
+        elif expect == "duplicate":
+            kind = "duplicate"
+        else:
+            kind = "signal" if pairs else "distractor"
+        labels[key] = {"expect": pairs, "topic": topic, "kind": kind, "note": headline}
+    return labels
 
 
 if __name__ == "__main__":

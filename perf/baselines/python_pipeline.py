@@ -95,7 +95,7 @@ def main():
     rule_patterns = [(r, o) for r, k, o, _ in compiled if k == "rule"]
     requires = [(r, o) for r, k, o, _ in compiled if k == "requires_any"]
     excludes = [(r, o) for r, k, o, _ in compiled if k == "rule_exclude"]
-    lexicon = [(r, w) for r, k, _, w in compiled if k == "lexicon"]
+    lexicon = [(r, w) for r, k, _, w in compiled if k in ("lexicon", "event")]
 
     per_message_ns = []
     matches = []

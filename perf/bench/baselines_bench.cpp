@@ -113,6 +113,7 @@ const char* kind_name(rules::PatternRef::Kind kind) {
     case Kind::entity_name: return "entity_name";
     case Kind::entity_exclude: return "entity_exclude";
     case Kind::lexicon: return "lexicon";
+    case Kind::event: return "event";
   }
   return "?";
 }
@@ -125,7 +126,10 @@ void write_pack_json(const rules::CompiledPack& pack, const std::filesystem::pat
     double weight = 0;
     if (ref.kind == rules::PatternRef::Kind::lexicon) {
       const rules::LexiconTerm& term = pack.term(ref.owner);
-      if (term.kind == rules::LexiconKind::sentiment || term.kind == rules::LexiconKind::hawkish) weight = term.weight;
+      if (term.kind == rules::LexiconKind::sentiment) weight = term.weight;
+    } else if (ref.kind == rules::PatternRef::Kind::event) {
+      const rules::Event& event = pack.event(ref.owner);
+      weight = event.kind == rules::EventKind::company ? event.roles[0] : event.direction;
     }
     patterns.push_back({{"expression", pack.expression(id)},
                         {"caseless", pack.caseless(id)},

@@ -1,7 +1,10 @@
 #include "h2s/rules/compiled_pack.hpp"
 
+#include "h2s/rules/text_tokens.hpp"
+
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -18,11 +21,13 @@ struct PendingPattern {
   PatternRef ref;
   SourceLocation where;
   std::string what;  // "rule amzn.trainium.chip pattern 1"
+  std::string phrase{};  // lexicon and event phrases: the phrase as written (for its shape)
 };
 
 // Start-of-match tracking is costly at scale, so only spans that are compared need it: entity
-// mentions against exclusions, and lexicon terms for negation windows. Rule patterns report end
-// offsets; requires/exclude patterns only need to be seen once.
+// mentions against exclusions. Lexicon and event phrases have a known word count, so the scorer
+// finds their start from their end; rule patterns report end offsets; requires/exclude patterns
+// only need to be seen once.
 constexpr unsigned kSpanFlags = HS_FLAG_SOM_LEFTMOST;
 constexpr unsigned kPresenceFlags = HS_FLAG_SINGLEMATCH;
 
@@ -121,7 +126,8 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
                          e.where, "entity " + e.ticker + " name '" + name + "'"});
     }
     for (const std::string& regex : e.patterns) {
-      pending.push_back({regex, kSpanFlags, {PatternRef::Kind::entity_name, i}, e.where, "entity " + e.ticker + " pattern"});
+      pending.push_back({regex, HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_name, i}, e.where,
+                         "entity " + e.ticker + " pattern"});
     }
     for (const std::string& regex : e.exclude) {
       pending.push_back({regex, HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_exclude, i}, e.where,
@@ -138,6 +144,9 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     rule.invert = r.invert;
     rule.story_scope = r.story_scope;
     rule.has_requires = !r.requires_any.empty();
+    rule.previews = r.previews;
+    rule.hold = r.hold;
+    rule.reading = r.reading;
     rule.weight = r.weight;
     compiled->rules_.push_back(std::move(rule));
     const unsigned caseless = r.caseless ? HS_FLAG_CASELESS : 0u;
@@ -155,8 +164,16 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
   }
   for (std::uint32_t i = 0; i < pack.lexicon.size(); ++i) {
     const LexiconTerm& t = pack.lexicon[i];
-    pending.push_back({phrase_to_regex(t.phrase), HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::lexicon, i}, t.where,
-                       "lexicon term '" + t.phrase + "'"});
+    pending.push_back({phrase_to_regex(t.phrase), HS_FLAG_CASELESS, {PatternRef::Kind::lexicon, i}, t.where,
+                       "lexicon term '" + t.phrase + "'", t.phrase});
+  }
+  for (std::uint32_t i = 0; i < pack.events.size(); ++i) {
+    const Event& e = pack.events[i];
+    for (std::size_t k = 0; k < e.phrases.size(); ++k) {
+      const SourceLocation where{e.where.file, k < e.phrase_lines.size() ? e.phrase_lines[k] : e.where.line};
+      pending.push_back({phrase_to_regex(e.phrases[k]), HS_FLAG_CASELESS, {PatternRef::Kind::event, i}, where,
+                         "event " + e.id + " phrase '" + e.phrases[k] + "'", e.phrases[k]});
+    }
   }
   if (pending.empty()) throw RulePackError("rule pack has no patterns");
 
@@ -164,7 +181,12 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     compiled->patterns_.push_back(pending[id].ref);
     compiled->expressions_.push_back(pending[id].expression);
     compiled->caseless_.push_back((pending[id].flags & HS_FLAG_CASELESS) != 0 ? 1 : 0);
+    compiled->shapes_.push_back(pending[id].phrase.empty() ? PhraseShape{} : phrase_shape(pending[id].phrase));
   }
+  for (const std::string& w : pack.grammar.context_after) compiled->context_after_.push_back(word_hash(w));
+  for (const std::string& w : pack.grammar.context_before) compiled->context_before_.push_back(word_hash(w));
+  std::sort(compiled->context_after_.begin(), compiled->context_after_.end());
+  std::sort(compiled->context_before_.begin(), compiled->context_before_.end());
   const std::uint64_t key = fingerprint(pending);
   char key_hex[17];
   std::snprintf(key_hex, sizeof key_hex, "%016llx", static_cast<unsigned long long>(key));
@@ -216,12 +238,22 @@ std::string CompiledPack::describe(std::uint32_t pattern_id) const {
     case PatternRef::Kind::entity_name: return "entity " + entities_[ref.owner].ticker;
     case PatternRef::Kind::entity_exclude: return "entity " + entities_[ref.owner].ticker + " (exclude)";
     case PatternRef::Kind::lexicon: {
-      static constexpr const char* kKinds[] = {"sentiment", "hawkish", "surprise", "negator", "intensifier", "hedge"};
+      static constexpr const char* kKinds[] = {"sentiment", "negator", "turn", "turn_after", "intensifier", "hedge",
+                                               "preview", "in_line"};
       const LexiconTerm& term = source_.lexicon[ref.owner];
       return std::string("lexicon ") + kKinds[static_cast<int>(term.kind)] + " '" + term.phrase + "'";
     }
+    case PatternRef::Kind::event: return "event " + source_.events[ref.owner].id;
   }
   return "?";
+}
+
+bool CompiledPack::context_after(std::uint64_t word) const noexcept {
+  return std::binary_search(context_after_.begin(), context_after_.end(), word);
+}
+
+bool CompiledPack::context_before(std::uint64_t word) const noexcept {
+  return std::binary_search(context_before_.begin(), context_before_.end(), word);
 }
 
 }  // namespace h2s::rules

@@ -2,6 +2,7 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <new>
 
 namespace h2s::rules {
@@ -11,7 +12,11 @@ struct ScanContext {
   MatchResult* result;
   const std::vector<PatternRef>* refs;
   Field field;
+  std::uint32_t* seen;      // by pattern id: the scan generation that last kept a hit of it
+  std::uint32_t generation;
 };
+
+bool is_grammar(PatternRef::Kind kind) noexcept { return kind == PatternRef::Kind::lexicon || kind == PatternRef::Kind::event; }
 
 bool is_gate(PatternRef::Kind kind) noexcept {
   return kind == PatternRef::Kind::rule_exclude || kind == PatternRef::Kind::requires_any ||
@@ -21,13 +26,20 @@ bool is_gate(PatternRef::Kind kind) noexcept {
 int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* context) {
   auto* ctx = static_cast<ScanContext*>(context);
   MatchResult& r = *ctx->result;
-  const bool gate = is_gate((*ctx->refs)[id].kind);
+  const PatternRef::Kind kind = (*ctx->refs)[id].kind;
+  if (ctx->field == Field::body && to > MatchResult::kBodyLeadBytes) {
+    // Past the body's lead only where things are named counts, once per pattern: a long body
+    // cannot flood the hits, and its words do not read the story's direction.
+    if (is_grammar(kind) || ctx->seen[id] == ctx->generation) return 0;
+    ctx->seen[id] = ctx->generation;
+  }
+  const bool gate = is_gate(kind);
   const std::size_t limit = gate ? MatchResult::kMaxHits : MatchResult::kMaxHits - MatchResult::kReservedHits;
   if (r.hit_count >= limit) {
     r.truncated = true;
     return 0;  // keep scanning: exclusions and requires later in the text still count
   }
-  r.hits[r.hit_count++] = Hit{id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ctx->field};
+  r.hits[r.hit_count++] = Hit{id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ctx->field, false};
   return 0;
 }
 
@@ -45,7 +57,8 @@ std::string_view field_text(const Story& story, Field field) noexcept {
 Matcher::Matcher(std::shared_ptr<const CompiledPack> pack)
     : pack_(std::move(pack)),
       rule_state_(pack_->rules().size()),
-      rule_touched_(pack_->rules().size(), 0) {
+      rule_touched_(pack_->rules().size(), 0),
+      seen_(pack_->patterns().size(), 0) {
   touched_rules_.reserve(pack_->rules().size());
   if (const hs_error_t rc = hs_alloc_scratch(pack_->database(), &scratch_); rc != HS_SUCCESS) {
     throw RulePackError("cannot allocate Hyperscan scratch for the rule database (error " + std::to_string(rc) +
@@ -62,7 +75,11 @@ Status Matcher::match(const Story& story, MatchResult& result) noexcept {
     const Field field = static_cast<Field>(f);
     const std::string_view text = field_text(story, field);
     if (text.empty()) continue;
-    ScanContext ctx{&result, &pack_->patterns(), field};
+    if (++generation_ == 0) {  // wrapped: forget every stamp
+      std::fill(seen_.begin(), seen_.end(), 0);
+      generation_ = 1;
+    }
+    ScanContext ctx{&result, &pack_->patterns(), field, seen_.data(), generation_};
     const hs_error_t rc = hs_scan(pack_->database(), text.data(), static_cast<unsigned>(text.size()), 0, scratch_,
                                   on_match, &ctx);
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Status::malformed_json;  // unreachable with a valid db
@@ -95,7 +112,7 @@ void Matcher::evaluate(const Story& story, MatchResult& result) noexcept {
     return &m;
   };
   for (std::size_t i = 0; i < hits; ++i) {
-    const Hit& hit = result.hits[i];
+    Hit& hit = result.hits[i];
     const PatternRef& ref = refs[hit.pattern];
     if (ref.kind != PatternRef::Kind::entity_name) continue;
     bool excluded = false;
@@ -105,6 +122,7 @@ void Matcher::evaluate(const Story& story, MatchResult& result) noexcept {
       excluded = ex_ref.kind == PatternRef::Kind::entity_exclude && ex_ref.owner == ref.owner &&
                  ex.field == hit.field && ex.from <= hit.from && ex.to >= hit.to;
     }
+    hit.excluded = excluded;
     if (excluded) continue;
     Mention* m = add_mention(static_cast<std::uint16_t>(ref.owner));
     if (m == nullptr) continue;

@@ -5,8 +5,10 @@
 #include <set>
 #include <sstream>
 
+#include "h2s/model/ascii.hpp"
 #include "h2s/model/symbol.hpp"
 #include "h2s/rules/rule_pack.hpp"
+#include "h2s/rules/text_tokens.hpp"
 
 namespace h2s::rules {
 namespace {
@@ -28,9 +30,11 @@ class Loader {
       if (k == "topic") each_table(node, "topic", [&](const toml::table& t) { load_topic(t); });
       else if (k == "entity") each_table(node, "entity", [&](const toml::table& t) { load_entity(t); });
       else if (k == "rule") each_table(node, "rule", [&](const toml::table& t) { load_rule(t); });
+      else if (k == "event") each_table(node, "event", [&](const toml::table& t) { load_event(t); });
       else if (k == "lexicon") load_lexicon(node);
+      else if (k == "grammar") load_grammar(node);
       else if (k == "pack") check_keys(node, {"name", "description", "version"});
-      else error(line_of(key), "unknown top-level key '" + std::string(k) + "' (expected topic, entity, rule, lexicon, pack)");
+      else error(line_of(key), "unknown top-level key '" + std::string(k) + "' (expected topic, entity, rule, event, lexicon, grammar, pack)");
     }
   }
 
@@ -184,7 +188,7 @@ class Loader {
 
   void load_rule(const toml::table& t) {
     check_keys(t, {"id", "topic", "tickers", "require_entity", "invert", "scope", "weight", "caseless", "patterns", "requires",
-                   "exclude", "examples", "counterexamples", "description"});
+                   "exclude", "examples", "counterexamples", "description", "reading", "previews", "hold"});
     Rule rule;
     rule.where = where(t);
     rule.id = get_string(t, "id", true);
@@ -196,6 +200,17 @@ class Loader {
     if (scope == "story") rule.story_scope = true;
     else if (!scope.empty() && scope != "clause") error(line_of(t), "scope must be clause or story, not '" + scope + "'");
     rule.caseless = get_bool(t, "caseless", true);
+    rule.previews = get_bool(t, "previews", false);
+    if (const toml::node* h = t.get("hold")) {
+      rule.hold = get_number(*h, "hold");
+      if (!(rule.hold >= -1 && rule.hold <= 1)) error(line_of(*h), "hold must be in [-1, 1]");
+    }
+    const std::string reading = get_string(t, "reading", false);
+    if (reading == "company" || reading.empty()) rule.reading = Reading::company;
+    else if (reading == "policy") rule.reading = Reading::policy;
+    else if (reading == "release") rule.reading = Reading::release;
+    else error(line_of(t), "reading must be company, policy or release, not '" + reading + "'");
+    reading_given_.push_back(!reading.empty());
     if (const toml::node* w = t.get("weight")) {
       rule.weight = get_number(*w, "weight");
       if (!(rule.weight > 0 && rule.weight <= 10)) error(line_of(*w), "weight must be in (0, 10]");
@@ -221,16 +236,102 @@ class Loader {
     pack_.rules.push_back(std::move(rule));
   }
 
+  void check_phrase(const std::string& phrase, std::uint32_t line, const std::string& what) {
+    if (phrase.find_first_not_of(" *") == std::string::npos) return error(line, "empty " + what + " phrase");
+    std::size_t start = 0;
+    while (start < phrase.size()) {
+      const std::size_t end = std::min(phrase.find(' ', start), phrase.size());
+      const std::string word = phrase.substr(start, end - start);
+      start = end + 1;
+      if (word.empty() || word[0] != '~') continue;
+      if (word.size() != 2 || word[1] < '1' || word[1] > '9') {
+        error(line, what + " phrase '" + phrase + "': a gap is ~1 to ~9 (up to N words), not '" + word + "'");
+      } else if (start - word.size() - 1 == phrase.find_first_not_of(' ')) {
+        error(line, what + " phrase '" + phrase + "' must start with a word, not a gap");
+      }
+    }
+    const PhraseShape shape = phrase_shape(phrase);
+    if (shape.first.empty() || shape.first == "*") error(line, what + " phrase '" + phrase + "' must start with a word");
+  }
+
+  void load_event(const toml::table& t) {
+    check_keys(t, {"id", "kind", "direction", "relative", "weight", "roles", "phrases", "description"});
+    Event event;
+    event.where = where(t);
+    event.id = get_string(t, "id", true);
+    const std::string kind = get_string(t, "kind", true);
+    if (kind == "company") event.kind = EventKind::company;
+    else if (kind == "policy") event.kind = EventKind::policy;
+    else if (kind == "stance") event.kind = EventKind::stance;
+    else if (kind == "move") event.kind = EventKind::move;
+    else if (kind == "surprise") event.kind = EventKind::surprise;
+    else if (!kind.empty()) error(line_of(t), "event kind must be company, policy, stance, move or surprise, not '" + kind + "'");
+    if (const toml::node* d = t.get("direction")) {
+      event.direction = get_number(*d, "direction");
+      if (!(event.direction >= -1 && event.direction <= 1)) error(line_of(*d), "direction must be in [-1, 1]");
+      if (event.kind == EventKind::company) error(line_of(*d), "a company event takes roles, not a direction");
+    } else if (event.kind != EventKind::company && !kind.empty()) {
+      error(line_of(t), "event '" + event.id + "' (" + kind + ") needs a direction");
+    }
+    event.relative = get_bool(t, "relative", false);
+    if (event.relative && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be relative");
+    if (const toml::node* w = t.get("weight")) {
+      event.weight = get_number(*w, "weight");
+      if (!(event.weight > 0 && event.weight <= 10)) error(line_of(*w), "weight must be in (0, 10]");
+    }
+    if (const toml::node* r = t.get("roles")) {
+      const toml::table* roles = r->as_table();
+      if (roles == nullptr) {
+        error(line_of(*r), "roles must be a table such as { subject = 1, over = -1 }");
+      } else {
+        if (event.kind != EventKind::company) error(line_of(*r), "only a company event has roles");
+        for (auto&& [name, value] : *roles) {
+          bool known = false;
+          for (std::size_t i = 0; i < kRoleCount && !known; ++i) {
+            if (name.str() == to_string(static_cast<Role>(i))) {
+              known = true;
+              event.roles[i] = get_number(value, "a role's direction");
+              if (!(event.roles[i] >= -1 && event.roles[i] <= 1)) error(line_of(name), "a role's direction must be in [-1, 1]");
+            }
+          }
+          if (!known) {
+            error(line_of(name), "unknown role '" + std::string(name.str()) +
+                                     "' (subject, object, with, to, from, over, away_from, on, of, in, for, against)");
+          }
+        }
+      }
+    } else if (event.kind == EventKind::company) {
+      error(line_of(t), "company event '" + event.id + "' needs roles, e.g. roles = { subject = 1 }");
+    }
+    event.phrases = get_strings(t, "phrases", &event.phrase_lines);
+    if (event.phrases.empty()) error(line_of(t), "event '" + event.id + "' has no phrases");
+    for (std::size_t i = 0; i < event.phrases.size(); ++i) {
+      check_phrase(event.phrases[i], i < event.phrase_lines.size() ? event.phrase_lines[i] : line_of(t), "event");
+    }
+    pack_.events.push_back(std::move(event));
+  }
+
+  void load_grammar(const toml::node& node) {
+    if (!check_keys(node, {"context_after", "context_before"})) return;
+    const toml::table& t = *node.as_table();
+    for (const std::string& w : get_strings(t, "context_after")) pack_.grammar.context_after.push_back(w);
+    for (const std::string& w : get_strings(t, "context_before")) pack_.grammar.context_before.push_back(w);
+  }
+
   void load_lexicon(const toml::node& node) {
-    if (!check_keys(node, {"sentiment", "hawkish", "surprise", "negators", "intensifiers", "hedges"})) return;
+    if (!check_keys(node, {"sentiment", "negators", "turns", "turns_after", "intensifiers", "hedges", "previews", "in_line"})) {
+      return;
+    }
     for (auto&& [key, section] : *node.as_table()) {
       const std::string_view k = key.str();
       const LexiconKind kind = k == "sentiment"      ? LexiconKind::sentiment
-                               : k == "hawkish"      ? LexiconKind::hawkish
-                               : k == "surprise"     ? LexiconKind::surprise
                                : k == "negators"     ? LexiconKind::negator
+                               : k == "turns"        ? LexiconKind::turn
+                               : k == "turns_after"  ? LexiconKind::turn_after
                                : k == "intensifiers" ? LexiconKind::intensifier
-                                                     : LexiconKind::hedge;
+                               : k == "hedges"       ? LexiconKind::hedge
+                               : k == "previews"     ? LexiconKind::preview
+                                                     : LexiconKind::in_line;
       const toml::table* terms = section.as_table();
       if (terms == nullptr) {
         error(line_of(section), "lexicon." + std::string(k) + " must be a table of \"phrase\" = weight");
@@ -238,7 +339,7 @@ class Loader {
       }
       for (auto&& [phrase, weight] : *terms) {
         LexiconTerm term{std::string(phrase.str()), kind, get_number(weight, "lexicon weight"), {file_, line_of(phrase)}};
-        if (term.phrase.find_first_not_of(" *") == std::string::npos) error(line_of(phrase), "empty lexicon phrase");
+        check_phrase(term.phrase, line_of(phrase), "lexicon");
         if (!(term.weight >= -10 && term.weight <= 10)) {
           error(line_of(phrase), "lexicon weight of '" + term.phrase + "' must be a number in [-10, 10]");
         }
@@ -248,7 +349,11 @@ class Loader {
   }
 
   void cross_check() {
-    std::set<std::string> topic_ids, tickers, rule_ids;
+    std::set<std::string> topic_ids, tickers, rule_ids, event_ids;
+    for (const Event& e : pack_.events) {
+      if (!event_ids.insert(e.id).second) error_at(e.where, "duplicate event id '" + e.id + "'");
+      if (e.id.size() > 31) error_at(e.where, "event id '" + e.id + "' longer than 31 bytes");
+    }
     for (const Topic& t : pack_.topics) {
       if (!topic_ids.insert(t.id).second) error_at(t.where, "duplicate topic id '" + t.id + "'");
     }
@@ -260,6 +365,20 @@ class Loader {
         error_at(e.where, "ticker '" + e.ticker + "' must be upper case ('" + std::string(symbol.view()) + "')");
       }
       if (!tickers.insert(e.ticker).second) error_at(e.where, "duplicate entity ticker '" + e.ticker + "'");
+    }
+    for (std::size_t i = 0; i < pack_.rules.size(); ++i) {
+      Rule& r = pack_.rules[i];
+      // A macro topic reads policy unless its rule says release; a company topic reads companies.
+      for (const Topic& t : pack_.topics) {
+        if (t.id != r.topic) continue;
+        if (!reading_given_[i] && t.side_mode == SideMode::hawkish) r.reading = Reading::policy;
+        if (r.reading != Reading::company && t.side_mode == SideMode::sentiment) {
+          error_at(r.where, "rule '" + r.id + "' on a sentiment topic must read company events");
+        }
+        if (r.reading == Reading::company && t.side_mode == SideMode::hawkish) {
+          error_at(r.where, "rule '" + r.id + "' on a hawkish topic reads policy or release, not company");
+        }
+      }
     }
     for (const Rule& r : pack_.rules) {
       if (!rule_ids.insert(r.id).second) error_at(r.where, "duplicate rule id '" + r.id + "'");
@@ -280,6 +399,7 @@ class Loader {
   }
 
   RulePack pack_;
+  std::vector<bool> reading_given_;  // by rule: whether `reading` was written
   std::string file_;
   std::vector<std::string> errors_;
 };
@@ -305,33 +425,116 @@ RulePack load_rule_pack(const std::filesystem::path& path) {
   return loader.finish();
 }
 
+std::string_view to_string(Role role) noexcept {
+  switch (role) {
+    case Role::subject: return "subject";
+    case Role::object: return "object";
+    case Role::with: return "with";
+    case Role::to: return "to";
+    case Role::from: return "from";
+    case Role::over: return "over";
+    case Role::away_from: return "away_from";
+    case Role::on: return "on";
+    case Role::of: return "of";
+    case Role::in: return "in";
+    case Role::for_: return "for";
+    case Role::against: return "against";
+  }
+  return "?";
+}
+
+namespace {
+
+bool is_regex_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The words of a phrase as written (split on spaces).
+std::vector<std::string> phrase_words(const std::string& phrase) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < phrase.size()) {
+    std::size_t end = phrase.find(' ', start);
+    if (end == std::string::npos) end = phrase.size();
+    if (end > start) words.push_back(phrase.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+bool is_gap(const std::string& word) { return word.size() == 2 && word[0] == '~' && word[1] >= '1' && word[1] <= '9'; }
+
+}  // namespace
+
 std::string phrase_to_regex(const std::string& phrase) {
-  auto is_word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
+  const std::vector<std::string> words = phrase_words(phrase);
   std::string out;
-  std::size_t begin = phrase.find_first_not_of(' ');
-  std::size_t end = phrase.find_last_not_of(' ');
-  if (begin == std::string::npos) return out;
-  if (is_word(phrase[begin])) out += "\\b";
-  bool in_space = false;
-  for (std::size_t i = begin; i <= end; ++i) {
-    const char c = phrase[i];
-    if (c == ' ') {
-      in_space = true;
+  bool first = true;
+  for (std::size_t w = 0; w < words.size(); ++w) {
+    const std::string& word = words[w];
+    if (is_gap(word)) {
+      // Up to N words of any kind, each after white space.
+      out += "(?:\\s+[^\\s]+){0,";
+      out += word[1];
+      out += '}';
       continue;
     }
-    if (in_space) out += "\\s+";
-    in_space = false;
-    if (c == '*') out += "\\w*";
-    else if (is_word(c) || static_cast<unsigned char>(c) >= 0x80) out += c;
-    else {
-      out += '\\';
-      out += c;
+    if (!first) out += "\\s+";
+    if (word == "*") {
+      out += "[^\\s]+";
+      first = false;
+      continue;
+    }
+    if (first && is_regex_word_char(word.front())) out += "\\b";
+    first = false;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+      const char c = word[i];
+      if (c == '*' && i + 1 == word.size()) out += "\\w*";
+      else if (is_regex_word_char(c) || static_cast<unsigned char>(c) >= 0x80) out += c;
+      else {
+        out += '\\';
+        out += c;
+      }
     }
   }
-  if (is_word(phrase[end]) || phrase[end] == '*') out += "\\b";
+  if (!words.empty()) {
+    const std::string& last = words.back();
+    if (!is_gap(last) && (is_regex_word_char(last.back()) || last.back() == '*')) out += "\\b";
+  }
   return out;
+}
+
+PhraseShape phrase_shape(const std::string& phrase) {
+  PhraseShape shape;
+  std::size_t min_words = 0, max_words = 0;
+  bool first = true;
+  for (const std::string& word : phrase_words(phrase)) {
+    if (is_gap(word)) {
+      max_words += static_cast<std::size_t>(word[1] - '0');
+      continue;
+    }
+    // Count the text's own words the way the scorer will tokenize it ("better-than-expected" is 3).
+    std::string probe = word;
+    const bool prefix = probe.size() > 1 && probe.back() == '*';
+    if (prefix) probe.back() = 'x';
+    if (probe == "*") probe = "x";
+    TokenizedText tokens;
+    tokenize(probe, tokens);
+    const std::size_t count = tokens.count == 0 ? 1 : tokens.count;
+    min_words += count;
+    max_words += count;
+    if (first) {
+      first = false;
+      std::string text = tokens.count > 0 ? std::string(token_text(probe, tokens.tokens[0])) : word;
+      for (char& c : text) c = ascii_lower(c);
+      if (prefix && tokens.count == 1) text.pop_back();
+      shape.first = word == "*" ? "*" : text;
+      shape.first_is_prefix = prefix && tokens.count == 1;
+    }
+  }
+  shape.min_words = static_cast<std::uint8_t>(std::min<std::size_t>(min_words, 255));
+  shape.max_words = static_cast<std::uint8_t>(std::min<std::size_t>(max_words, 255));
+  return shape;
 }
 
 }  // namespace h2s::rules

@@ -73,6 +73,23 @@ TEST_CASE("Benzinga WebSocket envelopes: created, updated and removed actions") 
   // Non-news kinds on the same socket are control messages.
   c = decode_line(decoder, R"({"api_version":"websocket/v1","kind":"Heartbeat/v1","data":{"ts":1}})");
   CHECK(c.control == 1);
+
+  // data.id names the event (each update has its own), content.id the article: updates and
+  // removals of one article carry one story id.
+  c = decode_line(decoder,
+      R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":91001,"action":"Updated",)"
+      R"("content":{"id":38042378,"title":"Equinix raises guidance again","created_at":"Tue, 02 Dec 2025 08:30:00 -0500"}}})");
+  REQUIRE(c.stories.size() == 1);
+  CHECK(c.stories[0].id == "38042378");
+  c = decode_line(decoder,
+      R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":91002,"action":"Removed",)"
+      R"("content":{"id":38042378,"created_at":"Tue, 02 Dec 2025 08:30:00 -0500"}}})");
+  CHECK(c.stories.at(0).id == "38042378");
+  // Without content.id, the event id is all there is.
+  c = decode_line(decoder,
+      R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":91003,"action":"Created",)"
+      R"("content":{"title":"No article id","created_at":"Tue, 02 Dec 2025 08:30:00 -0500"}}})");
+  CHECK(c.stories.at(0).id == "91003");
 }
 
 TEST_CASE("Finnhub news: epoch seconds and comma-separated related tickers") {

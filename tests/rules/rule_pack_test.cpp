@@ -109,7 +109,79 @@ TEST_CASE("Lexicon phrases become whole-word, space-tolerant regexes") {
   CHECK(phrase_to_regex("accelerat*") == "\\baccelerat\\w*\\b");
   CHECK(phrase_to_regex("better-than-expected") == "\\bbetter\\-than\\-expected\\b");
   CHECK(phrase_to_regex("Amazon.com") == "\\bAmazon\\.com\\b");
-  CHECK(phrase_to_regex("too * to") == "\\btoo\\s+\\w*\\s+to\\b");
+  CHECK(phrase_to_regex("too * to") == "\\btoo\\s+[^\\s]+\\s+to\\b");
+  CHECK(phrase_to_regex("raises ~2 guidance") == "\\braises(?:\\s+[^\\s]+){0,2}\\s+guidance\\b");
+}
+
+TEST_CASE("A phrase's shape gives the words it spans and its first word, as the scorer tokenizes") {
+  using h2s::rules::phrase_shape;
+  auto shape = phrase_shape("raises ~3 guidance");
+  CHECK(shape.min_words == 2);
+  CHECK(shape.max_words == 5);
+  CHECK(shape.first == "raises");
+  shape = phrase_shape("better-than-expected");
+  CHECK(shape.min_words == 3);  // '-' separates words
+  CHECK(shape.max_words == 3);
+  shape = phrase_shape("accelerat*");
+  CHECK(shape.first == "accelerat");
+  CHECK(shape.first_is_prefix);
+  shape = phrase_shape("U.S. consumer prices");
+  CHECK(shape.min_words == 3);
+  CHECK(shape.first == "u.s.");
+}
+
+TEST_CASE("Events load with their kind, direction or roles; mistakes are errors with their line") {
+  h2s::test::TempDir dir;
+  dir.write("a.toml", std::string(kTopics) + R"(
+[[event]]
+id = "deal.won"
+kind = "company"
+roles = { subject = 1, over = -1 }
+phrases = ["wins ~3 deal"]
+
+[[event]]
+id = "policy.cut"
+kind = "policy"
+direction = -1
+phrases = ["cut* rates"]
+)");
+  const auto pack = h2s::rules::load_rule_pack(dir.path());
+  REQUIRE(pack.events.size() == 2);
+  CHECK(pack.events[0].kind == h2s::rules::EventKind::company);
+  CHECK(pack.events[0].roles[static_cast<std::size_t>(h2s::rules::Role::over)] == -1);
+  CHECK(pack.events[1].direction == -1);
+
+  h2s::test::TempDir bad;
+  bad.write("a.toml", std::string(kTopics) + R"(
+[[event]]
+id = "no.roles"
+kind = "company"
+phrases = ["wins"]
+
+[[event]]
+id = "bad.role"
+kind = "company"
+roles = { winner = 1 }
+phrases = ["wins"]
+
+[[event]]
+id = "no.direction"
+kind = "stance"
+phrases = ["~2 hawkish"]
+
+[[event]]
+id = "a.very.long.event.id.beyond.thirty.one"
+kind = "move"
+direction = 1
+phrases = ["rises ~12 sharply"]
+)");
+  const std::string error = error_of(bad.path());
+  CHECK_THAT(error, Contains("needs roles"));
+  CHECK_THAT(error, Contains("unknown role 'winner'"));
+  CHECK_THAT(error, Contains("needs a direction"));
+  CHECK_THAT(error, Contains("must start with a word"));
+  CHECK_THAT(error, Contains("longer than 31 bytes"));
+  CHECK_THAT(error, Contains("a gap is ~1 to ~9"));
 }
 
 TEST_CASE("Rule scope and invert are read from the pack; bad values are errors") {

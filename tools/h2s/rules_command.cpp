@@ -7,6 +7,7 @@
 #include <string>
 
 #include "default_paths.hpp"
+#include "h2s/feeds/story_builder.hpp"
 #include "h2s/rules/compiled_pack.hpp"
 #include "h2s/rules/matcher.hpp"
 #include "h2s/scoring/scorer.hpp"
@@ -28,14 +29,18 @@ std::string pack_path(const std::string& given) { return given.empty() ? default
 struct Evaluation {
   std::unique_ptr<rules::MatchResult> match = std::make_unique<rules::MatchResult>();
   std::unique_ptr<scoring::ScoreResult> score = std::make_unique<scoring::ScoreResult>();
+  std::string text;  // the headline as a decoder would hand it on (entities and typography read)
   Story story;
 };
 
-void evaluate(rules::Matcher& matcher, scoring::Scorer& scorer, const std::string& text, Evaluation& out) {
+void evaluate(rules::Matcher& matcher, scoring::Scorer& scorer, const std::string& text, Evaluation& out,
+              scoring::ReadingTrace* trace = nullptr) {
+  out.text.assign(text.size(), '\0');
+  out.text.resize(feeds::html_to_text(text, out.text.data(), out.text.size()));
   out.story = Story{};
-  out.story.headline = text;
+  out.story.headline = out.text;
   if (matcher.match(out.story, *out.match) != Status::ok) throw std::runtime_error("scan failed");
-  scorer.score(out.story, *out.match, matcher.pack(), *out.score);
+  scorer.score(out.story, *out.match, matcher.pack(), *out.score, trace);
 }
 
 std::string describe_signals(const scoring::ScoreResult& score, const std::string& topic) {
@@ -43,10 +48,11 @@ std::string describe_signals(const scoring::ScoreResult& score, const std::strin
   for (std::size_t i = 0; i < score.signal_count; ++i) {
     const Signal& s = score.signals[i];
     if (!topic.empty() && s.topic.view() != topic) continue;
-    char line[160];
-    std::snprintf(line, sizeof line, "%s%.*s %s (%.*s, sentiment %+.2f)", out.empty() ? "" : "; ",
+    char line[224];
+    std::snprintf(line, sizeof line, "%s%.*s %s (%.*s, %s %.*s, sentiment %+.2f)", out.empty() ? "" : "; ",
                   static_cast<int>(s.ticker.view().size()), s.ticker.view().data(), std::string(to_string(s.side)).c_str(),
-                  static_cast<int>(s.rule.view().size()), s.rule.view().data(), s.sentiment);
+                  static_cast<int>(s.rule.view().size()), s.rule.view().data(), std::string(to_string(s.basis)).c_str(),
+                  static_cast<int>(s.event.view().size()), s.event.view().data(), s.sentiment);
     out += line;
   }
   return out.empty() ? "no signal" : out;
@@ -133,55 +139,49 @@ int explain(const RulesOptions& options) {
   rules::Matcher matcher(pack);
   scoring::Scorer scorer;
   Evaluation eval;
-  evaluate(matcher, scorer, options.text, eval);
+  scoring::ReadingTrace trace;
+  evaluate(matcher, scorer, options.text, eval, &trace);
   const rules::MatchResult& m = *eval.match;
-  std::printf("headline: \"%s\"\n\nhits:\n", options.text.c_str());
-  for (std::size_t i = 0; i < m.hit_count; ++i) {
-    const rules::Hit& hit = m.hits[i];
-    const auto kind = pack->patterns()[hit.pattern].kind;
-    const bool spans = kind == rules::PatternRef::Kind::lexicon || kind == rules::PatternRef::Kind::entity_name ||
-                       kind == rules::PatternRef::Kind::entity_exclude;
-    if (spans) {
-      std::printf("  [%3u,%3u) %-8s \"%.*s\"  %s\n", hit.from, hit.to, std::string(rules::to_string(hit.field)).c_str(),
-                  static_cast<int>(hit.to - hit.from), options.text.c_str() + hit.from, pack->describe(hit.pattern).c_str());
-    } else {  // rule patterns report where they end
-      std::printf("  [ ..,%3u) %-8s \"...%.*s\"  %s\n", hit.to, std::string(rules::to_string(hit.field)).c_str(),
-                  static_cast<int>(hit.to < 12 ? hit.to : 12), options.text.c_str() + (hit.to < 12 ? 0 : hit.to - 12),
-                  pack->describe(hit.pattern).c_str());
-    }
+  const std::string& text = eval.text;
+  std::printf("headline: \"%s\"\n", text.c_str());
+  if (text != options.text) std::printf("read as:  \"%s\"  (entities and typographic punctuation read as ASCII)\n", text.c_str());
+  const scoring::FieldWords& words = scorer.reader().field(0);
+  std::printf("\nphrases of the pack, on words (longest wins where they overlap):\n");
+  for (std::uint32_t i = 0; i < words.term_count; ++i) {
+    const scoring::Term& t = words.terms[i];
+    const auto& w = words.words.tokens;
+    std::printf("  w%-2u-w%-2u clause %u  \"%.*s\"  %s%s\n", static_cast<unsigned>(t.first), static_cast<unsigned>(t.last),
+                static_cast<unsigned>(t.clause), static_cast<int>(w[t.last].end - w[t.first].begin), text.c_str() + w[t.first].begin,
+                pack->describe(t.pattern).c_str(), t.shadowed != 0 ? "  (inside a longer phrase)" : "");
   }
-  std::printf("\nentities mentioned:");
-  for (std::size_t i = 0; i < m.mention_count; ++i) std::printf(" %s", pack->entities()[m.mentions[i].entity].ticker.c_str());
-  scoring::TermBuffer terms;
-  scorer.collect_terms(eval.story, m, *pack, terms);
-  std::printf("\n\nterms (after negation, intensifiers, hedges):\n");
-  for (std::size_t i = 0; i < terms.count; ++i) {
-    const auto& t = terms.terms[i];
-    std::printf("  %-9s %+.2f  \"%.*s\"\n", t.hawkish ? "hawkish" : "sentiment", t.value, static_cast<int>(t.to - t.from),
-                options.text.c_str() + t.from);
+  std::printf("\nentities:");
+  if (words.mention_count == 0) std::printf(" none named");
+  for (std::uint32_t i = 0; i < words.mention_count; ++i) {
+    const scoring::MentionSpan& mention = words.mentions[i];
+    std::printf(" %s (w%u%s)", pack->entities()[mention.entity].ticker.c_str(), static_cast<unsigned>(mention.first),
+                mention.context ? ", context only" : "");
   }
-  const scoring::Tone tone = scorer.story_tone(terms);
-  std::printf("story tone: sentiment %+.3f, hawkish %+.3f, hedges %u\n\nrules:\n", tone.sentiment, tone.hawkish, tone.hedges);
+  const int lead = scorer.reader().lead_entity();
+  if (lead >= 0) std::printf("; lead company %s", pack->entities()[static_cast<std::size_t>(lead)].ticker.c_str());
+  std::printf("\n\nrules:\n");
   if (m.rule_count == 0) std::printf("  none matched: no signal\n");
-  const auto& params = scorer.params();
+  static constexpr const char* kReadings[] = {"company", "policy", "release"};
   for (std::size_t i = 0; i < m.rule_count; ++i) {
     const rules::CompiledRule& rule = pack->rules()[m.rules[i].rule];
     const rules::Topic& topic = pack->topic(rule.topic);
-    const scoring::Tone rt = rule.story_scope ? tone : scorer.rule_tone(eval.story, m, *pack, m.rules[i].rule, terms);
-    double direction = topic.side_mode == rules::SideMode::sentiment ? rt.sentiment : -rt.hawkish;
-    if (rule.invert) direction = -direction;
-    std::printf("  %s (topic %s): direction %+.3f", rule.id.c_str(), topic.id.c_str(), direction);
-    if (topic.side_mode == rules::SideMode::event) std::printf(" -> event topic, never a trade signal\n");
-    else if (std::fabs(direction) < params.direction_threshold) std::printf(" -> no clear direction (|d| < %.2f): event\n", params.direction_threshold);
-    else std::printf(" -> %s\n", direction > 0 ? "buy" : "sell");
+    std::printf("  %s (topic %s, reading %s%s)%s\n", rule.id.c_str(), topic.id.c_str(),
+                kReadings[static_cast<int>(rule.reading)], rule.invert ? ", polarity -1" : "",
+                topic.side_mode == rules::SideMode::event ? ": an event topic, never a trade signal" : "");
     if (rule.require_entity) {
       for (const auto entity : rule.tickers) {
-        const rules::Mention* mention = m.mention_of(entity);
         std::printf("      %s: %s\n", pack->entities()[entity].ticker.c_str(),
-                    mention ? "mentioned" : "not mentioned (rule requires the entity): no signal");
+                    m.mention_of(entity) != nullptr ? "mentioned" : "not mentioned (the rule requires it): no signal");
       }
     }
   }
+  std::printf("\nwhy:\n");
+  if (trace.lines.empty()) std::printf("  no event, stance or figure of the pack read a direction\n");
+  for (const std::string& line : trace.lines) std::printf("  %s\n", line.c_str());
   std::printf("\nsignals: %s\n", describe_signals(*eval.score, "").c_str());
   return 0;
 }

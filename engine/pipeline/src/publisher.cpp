@@ -20,6 +20,8 @@ void Publisher::write_line(std::string_view line) noexcept {
 }
 
 void Publisher::on_signal(Signal& signal) noexcept {
+  const std::uint64_t key = scoring::story_key(signal.story_id.view(), static_cast<std::uint8_t>(signal.vendor));
+  if (signal.supersedes) withdraw(key, signal.story_id.view(), signal.vendor, &signal.ticker, signal.ts_score_us);
   signal.seq = next_sequence();
   sequence_ = signal.seq;
   signal.ts_signal_us = clock_ == ClockMode::live ? wall_clock_us() : signal.ts_score_us;
@@ -29,7 +31,6 @@ void Publisher::on_signal(Signal& signal) noexcept {
   write_line(line);
   counters_.published.add();
 
-  const std::uint64_t key = scoring::story_key(signal.story_id.view(), static_cast<std::uint8_t>(signal.vendor));
   const PublishedStory* known = stories_.find(key, signal.ts_score_us);
   PublishedStory story = known != nullptr ? *known : PublishedStory{};
   if (story.count == kMaxSignalsPerStory) {
@@ -43,7 +44,11 @@ void Publisher::on_signal(Signal& signal) noexcept {
 }
 
 void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept {
-  const std::uint64_t key = scoring::story_key(story_id, static_cast<std::uint8_t>(vendor));
+  withdraw(scoring::story_key(story_id, static_cast<std::uint8_t>(vendor)), story_id, vendor, nullptr, ts_us);
+}
+
+void Publisher::withdraw(std::uint64_t key, std::string_view story_id, Vendor vendor, const Symbol* ticker,
+                         std::int64_t ts_us) noexcept {
   PublishedStory* story = stories_.find(key, ts_us);
   if (story == nullptr || story->count == 0) {
     counters_.cancels_untracked.add();  // its signals were forgotten (window or table bound)
@@ -53,7 +58,15 @@ void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::
   (void)cancel.story_id.assign(story_id);
   cancel.vendor = vendor;
   cancel.ts_us = clock_ == ClockMode::live ? wall_clock_us() : ts_us;
+  std::uint8_t kept = 0;
   for (std::size_t i = 0; i < story->count; ++i) {
+    if (ticker != nullptr && story->tickers[i].view() != ticker->view()) {
+      // Another ticker's signal stays live (and withdrawable).
+      story->sequences[kept] = story->sequences[i];
+      story->tickers[kept] = story->tickers[i];
+      ++kept;
+      continue;
+    }
     cancel.seq = next_sequence();
     sequence_ = cancel.seq;
     cancel.cancelled = story->sequences[i];
@@ -64,7 +77,7 @@ void Publisher::on_story_deleted(std::string_view story_id, Vendor vendor, std::
     write_line(line);
     counters_.cancels_published.add();
   }
-  story->count = 0;  // withdrawn once; a later delete of the same story names nothing
+  story->count = kept;  // withdrawn once; a later delete names only what is still live
 }
 
 void Publisher::flush() noexcept {

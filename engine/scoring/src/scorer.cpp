@@ -1,20 +1,15 @@
 #include "h2s/scoring/scorer.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "h2s/scoring/fingerprint.hpp"
-#include "h2s/scoring/numeric_surprise.hpp"
-#include "h2s/scoring/text_scan.hpp"
 
 namespace h2s::scoring {
 namespace {
 
 using rules::Field;
-using rules::Hit;
-using rules::LexiconKind;
-using rules::PatternRef;
-
-double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
 
 double field_relevance(Field f) noexcept { return f == Field::headline ? 1.0 : f == Field::summary ? 0.8 : 0.6; }
 
@@ -23,160 +18,135 @@ double position_factor(std::uint32_t position, std::size_t length) noexcept {
   return 1.0 - 0.3 * static_cast<double>(position) / (static_cast<double>(length) + 1.0);
 }
 
-bool is_polar(LexiconKind kind) noexcept {
-  return kind == LexiconKind::sentiment || kind == LexiconKind::hawkish || kind == LexiconKind::surprise;
+std::uint64_t mix(std::uint64_t x) noexcept {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
 }
 
-// A longer phrase shadows a shorter one it contains when it speaks to the same dimension.
-bool shadows(LexiconKind longer, LexiconKind shorter) noexcept {
-  return longer == shorter || longer == LexiconKind::surprise;
+constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
+
+bool same_figure(double a, double b) noexcept { return std::isnan(a) || std::isnan(b) || a == b; }
+
+// Words too common to say what a headline is about.
+constexpr std::uint64_t kStopWords[] = {
+    rules::word_hash("says"),   rules::word_hash("said"),   rules::word_hash("with"),  rules::word_hash("from"),
+    rules::word_hash("that"),   rules::word_hash("this"),   rules::word_hash("after"), rules::word_hash("amid"),
+    rules::word_hash("over"),   rules::word_hash("into"),   rules::word_hash("will"),  rules::word_hash("than"),
+    rules::word_hash("report"), rules::word_hash("reports"), rules::word_hash("news"), rules::word_hash("update"),
+    rules::word_hash("their"),  rules::word_hash("they"),   rules::word_hash("been"),  rules::word_hash("have"),
+    rules::word_hash("more"),   rules::word_hash("about"),  rules::word_hash("year"),  rules::word_hash("says,")};
+
+bool content_word(const rules::Token& t, std::string_view text) noexcept {
+  if (t.has(rules::Token::number)) return true;
+  if (t.end - t.begin < 4) return false;
+  (void)text;
+  for (const std::uint64_t s : kStopWords) {
+    if (s == t.hash) return false;
+  }
+  return true;
 }
 
-struct ClauseSpan {
-  Field field;
-  std::uint32_t begin;
-  std::uint32_t end;
-};
+int shared_words(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) noexcept {
+  int n = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) n += __builtin_popcountll(a[i] & b[i]);
+  return n;
+}
 
 }  // namespace
 
 Scorer::Scorer(const ScoringParams& params)
     : params_(params),
       headlines_(params.dedup_capacity, params.dedup_window_us),
+      edits_(params.edit_capacity, params.dedup_window_us),
+      same_signals_(params.semantic_capacity, params.semantic_window_us),
       chains_(params.chain_capacity, params.chain_window_us),
       versions_(params.story_capacity, params.story_window_us),
       baselines_(params.baseline_capacity, INT64_MAX),
       throttles_(1024, INT64_MAX),
-      terms_(std::make_unique<TermBuffer>()) {}
+      headline_words_(std::make_unique<rules::TokenizedText>()),
+      reader_(std::make_unique<StoryReader>()) {}
+
+Scorer::~Scorer() = default;
 
 std::size_t Scorer::memory_bytes() const noexcept {
-  return headlines_.memory_bytes() + chains_.memory_bytes() + versions_.memory_bytes() + baselines_.memory_bytes() +
-         throttles_.memory_bytes() + sizeof(TermBuffer);
+  return headlines_.memory_bytes() + edits_.memory_bytes() + same_signals_.memory_bytes() + chains_.memory_bytes() +
+         versions_.memory_bytes() + baselines_.memory_bytes() + throttles_.memory_bytes() + sizeof(rules::TokenizedText) +
+         sizeof(StoryReader);
 }
 
-void Scorer::collect_terms(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-                           TermBuffer& out) const noexcept {
-  const auto& refs = pack.patterns();
-  out.count = 0;
-  out.hedges = 0;
-  for (std::size_t i = 0; i < match.hit_count; ++i) {
-    const Hit& hit = match.hits[i];
-    if (refs[hit.pattern].kind != PatternRef::Kind::lexicon) continue;
-    const rules::LexiconTerm& term = pack.term(refs[hit.pattern].owner);
-    if (term.kind == LexiconKind::hedge) ++out.hedges;
-    if (!is_polar(term.kind)) continue;
-
-    // The longest phrase of the same dimension wins: "raises guidance" is not also "raises".
-    bool shadowed = false;
-    for (std::size_t j = 0; j < match.hit_count && !shadowed; ++j) {
-      const Hit& other = match.hits[j];
-      if (j == i || other.field != hit.field || refs[other.pattern].kind != PatternRef::Kind::lexicon) continue;
-      const rules::LexiconTerm& other_term = pack.term(refs[other.pattern].owner);
-      if (!is_polar(other_term.kind) || !shadows(other_term.kind, term.kind)) continue;
-      const std::uint32_t other_len = other.to - other.from, len = hit.to - hit.from;
-      const bool contains = other.from <= hit.from && other.to >= hit.to;
-      shadowed = contains && (other_len > len || (other_len == len && j < i));
-    }
-    if (shadowed) continue;
-
-    const std::string_view text = rules::field_text(story, hit.field);
-    // The nearest preceding modifier of each kind within its window, in the same clause.
-    std::uint32_t best_negator = UINT32_MAX, best_intensifier = UINT32_MAX, best_hedge = UINT32_MAX;
-    double negator = 1, intensifier = 1, hedge = 1;
-    for (std::size_t j = 0; j < match.hit_count; ++j) {
-      const Hit& mod = match.hits[j];
-      if (mod.field != hit.field || refs[mod.pattern].kind != PatternRef::Kind::lexicon) continue;
-      const rules::LexiconTerm& mod_term = pack.term(refs[mod.pattern].owner);
-      if (is_polar(mod_term.kind)) continue;
-      if (mod.from >= hit.to) {
-        // An intensifier may also follow its term closely: "slows sharply", "rose unexpectedly".
-        if (mod_term.kind == LexiconKind::intensifier && !has_clause_break(text, hit.to, mod.from) &&
-            words_between(text, hit.to, mod.from) == 0 && best_intensifier == UINT32_MAX) {
-          best_intensifier = 1;
-          intensifier = mod_term.weight;
-        }
-        continue;
-      }
-      if (mod.to > hit.from || has_clause_break(text, mod.to, hit.from)) continue;
-      const std::uint32_t gap = words_between(text, mod.to, hit.from);
-      if (mod_term.kind == LexiconKind::negator && gap <= params_.negation_window && gap < best_negator) {
-        best_negator = gap;
-        negator = mod_term.weight;
-      } else if (mod_term.kind == LexiconKind::intensifier && gap <= params_.modifier_window && gap < best_intensifier) {
-        best_intensifier = gap;
-        intensifier = mod_term.weight;
-      } else if (mod_term.kind == LexiconKind::hedge && gap <= params_.negation_window && gap < best_hedge) {
-        best_hedge = gap;
-        hedge = mod_term.weight;
-      }
-    }
-    const double value =
-        term.weight * params_.field_weight[static_cast<std::size_t>(hit.field)] * negator * intensifier * hedge;
-    const auto index = static_cast<std::uint32_t>(i);
-    if (term.kind == LexiconKind::surprise) {
-      out.terms[out.count++] = TermContribution{index, hit.field, hit.from, hit.to, false, true, value};
-      out.terms[out.count++] = TermContribution{index, hit.field, hit.from, hit.to, true, true, value};
-    } else {
-      out.terms[out.count++] =
-          TermContribution{index, hit.field, hit.from, hit.to, term.kind == LexiconKind::hawkish, false, value};
-    }
+// The headline's words, once: its normalized hash (wire decorations, case and punctuation
+// aside), its SimHash, and its hash less each word in turn (one-word edits).
+void Scorer::read_headline(const Story& story) noexcept {
+  rules::TokenizedText& w = *headline_words_;
+  rules::tokenize(story.headline, w);
+  headline_read_ = true;
+  const std::string_view core = strip_wire_decorations(story.headline);
+  const auto core_begin = static_cast<std::uint32_t>(core.data() - story.headline.data());
+  const auto core_end = static_cast<std::uint32_t>(core_begin + core.size());
+  std::uint32_t begin = 0, end = w.count;
+  while (begin < end && w.tokens[begin].begin < core_begin) ++begin;
+  while (end > begin && w.tokens[end - 1].end > core_end) --end;
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (std::uint32_t i = begin; i < end; ++i) hash = (hash ^ w.tokens[i].hash) * 1099511628211ULL;
+  admission_.headline = hash;
+  admission_.fingerprint = simhash(w, begin, end);
+  admission_.names = names_signature(w, begin, end);
+  admission_.words = WordSet{};
+  for (std::uint32_t i = begin; i < end; ++i) {
+    if (!content_word(w.tokens[i], story.headline)) continue;
+    const std::uint64_t bit = mix(w.tokens[i].hash) & 255;
+    admission_.words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
-  // Figures against expectations are surprises in both directions, like "above forecasts".
-  for (std::size_t f = 0; f < rules::kFieldCount; ++f) {
-    const auto field = static_cast<Field>(f);
-    NumericSurprise surprise;
-    if (!find_numeric_surprise(rules::field_text(story, field), surprise) || surprise.score() == 0) continue;
-    const double value = params_.numeric_surprise_weight * params_.field_weight[f] * surprise.score();
-    out.terms[out.count++] = TermContribution{UINT32_MAX, field, surprise.from, surprise.to, false, true, value};
-    out.terms[out.count++] = TermContribution{UINT32_MAX, field, surprise.from, surprise.to, true, true, value};
+  // Polynomial hashes: the whole headline, and each variant that drops one word, in O(n).
+  admission_.edit_count = 0;
+  const std::uint32_t n = end - begin;
+  if (n < 4 || n > kMaxEditWords) return;  // three words less one say too little to compare
+  std::array<std::uint64_t, kMaxEditWords + 1> prefix{}, suffix{}, power{};
+  power[0] = 1;
+  for (std::uint32_t k = 1; k <= n; ++k) power[k] = power[k - 1] * kPolynomialBase;
+  for (std::uint32_t k = 0; k < n; ++k) prefix[k + 1] = prefix[k] * kPolynomialBase + mix(w.tokens[begin + k].hash);
+  suffix[n] = 0;
+  for (std::uint32_t k = n; k-- > 0;) suffix[k] = suffix[k + 1] + mix(w.tokens[begin + k].hash) * power[n - 1 - k];
+  admission_.edits[admission_.edit_count++] = prefix[n] ^ (n * 0x9E3779B97F4A7C15ULL);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint64_t without = prefix[i] * power[n - 1 - i] + suffix[i + 1];
+    admission_.edits[admission_.edit_count++] = without ^ ((n - 1) * 0x9E3779B97F4A7C15ULL);
   }
 }
 
-Tone Scorer::story_tone(const TermBuffer& terms) const noexcept {
-  double sentiment = 0, hawkish = 0;
-  for (std::size_t i = 0; i < terms.count; ++i) (terms.terms[i].hawkish ? hawkish : sentiment) += terms.terms[i].value;
-  return Tone{squash(sentiment), squash(hawkish), static_cast<std::uint32_t>(terms.count), terms.hedges};
-}
-
-Tone Scorer::rule_tone(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-                       std::uint32_t rule, const TermBuffer& terms) const noexcept {
-  // The clauses this rule's patterns matched in.
-  constexpr std::size_t kMaxClauses = 16;
-  std::array<ClauseSpan, kMaxClauses> clauses;
-  std::size_t clause_count = 0;
-  const auto& refs = pack.patterns();
-  for (std::size_t i = 0; i < match.hit_count && clause_count < kMaxClauses; ++i) {
-    const Hit& hit = match.hits[i];
-    const PatternRef& ref = refs[hit.pattern];
-    if (ref.kind != PatternRef::Kind::rule || ref.owner != rule) continue;
-    const std::string_view text = rules::field_text(story, hit.field);
-    // Rule patterns report end offsets only (no start-of-match tracking): the clause holding the end.
-    const std::uint32_t at = hit.to > 0 ? hit.to - 1 : 0;
-    const ClauseSpan span{hit.field, clause_begin(text, at), clause_end(text, at)};
-    bool known = false;
-    for (std::size_t c = 0; c < clause_count && !known; ++c) {
-      known = clauses[c].field == span.field && clauses[c].begin == span.begin;
+// A recent headline one word away, or within near_duplicate_bits of SimHash: what it signalled.
+void Scorer::find_neighbours() noexcept {
+  const std::int64_t now = admission_.now_us;
+  for (std::size_t i = 0; i < admission_.edit_count && !admission_.edit_candidate; ++i) {
+    if (const EditNeighbour* e = edits_.find(admission_.edits[i], now)) {
+      admission_.edit_candidate = true;
+      admission_.edit_signature = e->signature;
     }
-    if (!known) clauses[clause_count++] = span;
   }
-  double sentiment = 0, hawkish = 0;
-  std::uint32_t in_clause = 0;
-  for (std::size_t i = 0; i < terms.count; ++i) {
-    const TermContribution& t = terms.terms[i];
-    bool inside = t.anywhere;
-    for (std::size_t c = 0; c < clause_count && !inside; ++c) {
-      inside = clauses[c].field == t.field && t.from >= clauses[c].begin && t.to <= clauses[c].end;
-    }
-    in_clause += inside ? 1 : 0;
-    (t.hawkish ? hawkish : sentiment) += t.value * (inside ? 1.0 : params_.out_of_clause_weight);
+  int distance = 65;
+  const ChainIndex::Entry* nearest = chains_.nearest(admission_.fingerprint, admission_.names, now, distance);
+  if (nearest != nullptr && distance <= params_.near_duplicate_bits && nearest->names == admission_.names &&
+      now - nearest->seen_us <= params_.dedup_window_us) {
+    admission_.near_candidate = true;
+    admission_.near_signature = nearest->signature;
   }
-  return Tone{squash(sentiment), squash(hawkish), in_clause, terms.hedges};
+  admission_.chain_length = 1;
+  if (nearest != nullptr && distance <= params_.chain_bits) {
+    admission_.chain_length = nearest->chain_length + 1;
+    (void)admission_.chain_id.assign(chains_.chain_id(*nearest));
+  }
+  admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(admission_.chain_length - 1));
 }
 
 bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {
   out.clear();
   admission_ = Admission{};
   admission_.now_us = now_us;
+  headline_read_ = false;
   const std::uint64_t key = story_key(story.id, static_cast<std::uint8_t>(story.vendor));
   Version* known = versions_.find(key, now_us);
   if (story.action == StoryAction::deleted) {
@@ -185,9 +155,9 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     if (known != nullptr) known->signalled = false;
     return false;
   }
-  const std::string_view headline_text = strip_wire_decorations(story.headline);
-  const std::uint64_t headline = normalized_text_hash(headline_text);
-  const std::uint64_t content = headline ^ (normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body));
+  read_headline(story);
+  const std::uint64_t content = admission_.headline ^ (normalized_text_hash(story.summary) * 31 + normalized_text_hash(story.body));
+  (void)admission_.chain_id.assign(story.id);
   if (known != nullptr) {
     // A version of a story seen before: news only if its text changed.
     if (known->content == content) {
@@ -199,37 +169,32 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     known->content = content;
     if (known->count < UINT16_MAX) ++known->count;
     admission_.version = known;
-    (void)admission_.chain_id.assign(story.id);
   } else {
-    if (headlines_.find(headline, now_us) != nullptr) {
+    if (headlines_.find(admission_.headline, now_us) != nullptr) {
       out.outcome = StoryOutcome::duplicate;
       return false;
     }
-    const std::uint64_t fingerprint = simhash(headline_text);
-    const std::uint64_t names = names_signature(headline_text);
-    int distance = 65;
-    const ChainIndex::Entry* nearest = chains_.nearest(fingerprint, names, now_us, distance);
-    // A near repeat must also name the same companies and figures.
-    if (nearest != nullptr && distance <= params_.near_duplicate_bits && nearest->names == names &&
-        now_us - nearest->seen_us <= params_.dedup_window_us) {
-      out.outcome = StoryOutcome::duplicate;
-      out.near_duplicate = true;
-      return false;
-    }
-    std::uint32_t chain_length = 1;
-    if (nearest != nullptr && distance <= params_.chain_bits) {
-      chain_length = nearest->chain_length + 1;
-      (void)admission_.chain_id.assign(chains_.chain_id(*nearest));
-    } else {
-      (void)admission_.chain_id.assign(story.id);
-    }
-    admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(chain_length - 1));
-    chains_.add(fingerprint, names, now_us, admission_.chain_id.view(), chain_length);
-    headlines_.put(headline, 1, now_us);
+    find_neighbours();
+    headlines_.put(admission_.headline, 1, now_us);
     admission_.version = &versions_.put(key, Version{content, 1, {}, {}, false}, now_us);
   }
   admission_.admitted = true;
   return true;
+}
+
+void Scorer::remember(const Story& story, std::uint64_t signature, double figure) noexcept {
+  const std::int64_t now = admission_.now_us;
+  for (std::size_t i = 0; i < admission_.edit_count; ++i) edits_.put(admission_.edits[i], EditNeighbour{signature}, now);
+  if (signature != 0 && params_.semantic_window_us > 0) {
+    SameSignals entry;
+    if (const SameSignals* known = same_signals_.find(signature, now)) entry = *known;
+    entry.figures[entry.count % SameSignals::kKept] = figure;
+    entry.words[entry.count % SameSignals::kKept] = admission_.words;
+    if (entry.count < 255) ++entry.count;
+    same_signals_.put(signature, entry, now);
+  }
+  chains_.add(admission_.fingerprint, admission_.names, signature, now, admission_.chain_id.view(), admission_.chain_length);
+  (void)story;
 }
 
 double Scorer::take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept {
@@ -255,37 +220,71 @@ bool Scorer::throttle_allows(std::string_view ticker, std::int64_t now_us) noexc
 }
 
 void Scorer::score(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-                   ScoreResult& out) noexcept {
+                   ScoreResult& out, ReadingTrace* trace) noexcept {
   const bool admitted = admission_.admitted;
   admission_.admitted = false;  // one score per admission
   if (!admitted) {
     out.clear();
     admission_ = Admission{};
     (void)admission_.chain_id.assign(story.id);
+    headline_read_ = false;
   }
   out.signal_count = 0;
+  const bool read = headline_read_;
+  headline_read_ = false;
   if (match.rule_count == 0) {
     out.outcome = StoryOutcome::no_match;
+    if (admitted && !admission_.revision) remember(story, 0, std::numeric_limits<double>::quiet_NaN());
     return;
   }
-  collect_terms(story, match, pack, *terms_);
-  out.tone = story_tone(*terms_);
-  const double hedge_factor = std::pow(0.75, terms_->hedges);
-  bool suppressed_unmoved = false;
+  StoryReader& reader = *reader_;
+  reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
+  std::uint64_t speaker = 0;  // which official spoke: policy rules' first pattern in the headline
+
+  // Release topics already read, so two indicators of one topic are read together.
+  std::array<std::uint32_t, StoryReader::kMaxReleaseTopics> release_topics{};
+  std::array<Reading, StoryReader::kMaxReleaseTopics> release_readings{};
+  std::size_t release_count = 0;
+  // Policy readings already taken, by (previews, hold): rules usually share them.
+  std::array<std::pair<double, bool>, 4> policy_keys{};
+  std::array<Reading, 4> policy_readings{};
+  std::size_t policy_count = 0;
 
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
     const rules::CompiledRule& rule = pack.rules()[rm.rule];
     const rules::Topic& topic = pack.topic(rule.topic);
     if (topic.side_mode == rules::SideMode::event) continue;
-    const Tone tone = rule.story_scope ? out.tone : rule_tone(story, match, pack, rm.rule, *terms_);
-    // Direction is signed so that > 0 means buy the signalled ticker.
-    double direction = topic.side_mode == rules::SideMode::sentiment ? tone.sentiment : -tone.hawkish;
-    if (rule.invert) direction = -direction;
-    if (std::fabs(direction) < params_.direction_threshold) continue;
-    const double confidence_from_terms = 1.0 - std::pow(0.5, tone.terms > 0 ? tone.terms : 0.5);
     const std::string_view rule_text = rules::field_text(story, rm.field);
+    Reading macro;
+    if (rule.reading == rules::Reading::policy) {
+      std::size_t k = 0;
+      while (k < policy_count && policy_keys[k] != std::pair(rule.hold, rule.previews)) ++k;
+      if (k == policy_count && policy_count < policy_keys.size()) {
+        policy_keys[k] = {rule.hold, rule.previews};
+        policy_readings[k] = reader.policy(rule.previews, rule.hold, trace);
+        ++policy_count;
+      }
+      if (k < policy_count) macro = policy_readings[k];
+      for (std::size_t h = 0; h < match.hit_count; ++h) {
+        const rules::Hit& hit = match.hits[h];
+        const rules::PatternRef& ref = pack.patterns()[hit.pattern];
+        if (hit.field == Field::headline && ref.kind == rules::PatternRef::Kind::rule && ref.owner == rm.rule) {
+          speaker = speaker * 31 + hit.pattern + 1;
+          break;
+        }
+      }
+    } else if (rule.reading == rules::Reading::release) {
+      std::size_t k = 0;
+      while (k < release_count && release_topics[k] != rule.topic) ++k;
+      if (k == release_count && release_count < release_topics.size()) {
+        release_topics[k] = rule.topic;
+        release_readings[k] = reader.release(rule.topic, trace);
+        ++release_count;
+      }
+      if (k < release_count) macro = release_readings[k];
+    }
 
     for (const std::uint16_t entity : rule.tickers) {
       // Relevance: where the topic matched, and where the ticker is first named.
@@ -300,9 +299,15 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
         }
         relevance = relevance < mention_relevance ? relevance : mention_relevance;
       }
+      // Direction is signed so that > 0 means buy the signalled ticker.
+      const Reading& reading = rule.reading == rules::Reading::company ? reader.company(entity, trace) : macro;
+      const double direction = rule.reading == rules::Reading::company ? reading.direction : -reading.direction;
+      if (std::fabs(direction) < params_.direction_threshold) continue;
+      const double basis_factor = reading.lexicon ? 0.5 : 1.0;
       const double strength = std::fabs(direction) * relevance * (rule.weight < 1.0 ? rule.weight : 1.0);
-      const double priority = std::fabs(direction) * relevance * rule.weight;  // picks the rule per ticker
-      const double confidence = relevance * confidence_from_terms * hedge_factor;
+      const double priority = std::fabs(direction) * relevance * rule.weight * basis_factor;  // picks the rule per ticker
+      const double hedges = std::max<double>(reading.hedges, reader.headline_hedges());
+      const double confidence = relevance * basis_factor * (1.0 - std::pow(0.5, reading.terms + 1.0)) * std::pow(0.75, hedges);
       if (strength < params_.min_strength || confidence < params_.min_confidence) continue;
       const std::string_view ticker = pack.entities()[entity].ticker;
 
@@ -322,10 +327,11 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       slot->chain_id = admission_.chain_id;
       (void)slot->topic.assign(topic.id);
       (void)slot->rule.assign(rule.id);
+      (void)slot->event.assign(event_name(pack, reading.event));
       (void)slot->ticker.assign(ticker);
       slot->vendor = story.vendor;
       slot->side = direction > 0 ? Side::buy : Side::sell;
-      slot->basis = Basis::lexicon;
+      slot->basis = reading.lexicon ? Basis::lexicon : Basis::event;
       slot->version = admission_.version != nullptr ? admission_.version->count : 1;
       slot->strength = strength;
       slot->sentiment = direction;
@@ -337,21 +343,52 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     }
   }
 
-  // Per signal: revisions must move; delta against the baseline (or the previous version); throttle.
+  // What the story signals, as one value: a repeat with the same companies, sides, topics and
+  // events (and the same figure) is the same news, however it is worded.
+  std::uint64_t signature = 0;
+  for (std::size_t s = 0; s < out.signal_count; ++s) {
+    const Signal& sig = out.signals[s];
+    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^
+                 mix(exact_hash(sig.topic.view()) ^ (exact_hash(sig.event.view()) * 7));
+  }
+  if (signature != 0) signature = mix(signature ^ speaker);
+  const double figure = reader.headline_figure();
+  if (admitted && !admission_.revision) {
+    const bool edit_repeat = admission_.edit_candidate && admission_.edit_signature == signature;
+    const bool near_repeat = admission_.near_candidate && admission_.near_signature == signature;
+    const SameSignals* same = signature != 0 && params_.semantic_window_us > 0 ? same_signals_.find(signature, admission_.now_us)
+                                                                                : nullptr;
+    bool same_news = false;
+    for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
+      same_news = same_news || (same_figure(same->figures[k], figure) && shared_words(same->words[k], admission_.words) >= 2);
+    }
+    if (edit_repeat || near_repeat || same_news) {
+      out.signal_count = 0;
+      out.outcome = StoryOutcome::duplicate;
+      out.near_duplicate = true;
+      return;
+    }
+    remember(story, signature, figure);
+  }
+
+  // Per signal: a revision signals only a new or flipped side; delta against the baseline (or the
+  // previous version); throttle.
   std::size_t kept = 0;
+  bool suppressed_unmoved = false;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     Signal& signal = out.signals[s];
     const double* previous = admission_.revision ? admission_.previous.direction_of(exact_hash(signal.ticker.view())) : nullptr;
     if (!admitted) {  // tools score headlines on their own: no history, no throttle
       signal.delta = signal.sentiment;
     } else if (previous != nullptr) {  // this ticker was signalled for an earlier version
-      const double moved = signal.sentiment - *previous;
-      if (std::fabs(moved) < params_.revision_threshold && (signal.sentiment > 0) == (*previous > 0)) {
+      if ((signal.sentiment > 0) == (*previous > 0)) {
         ++out.unmoved;
         suppressed_unmoved = true;
         continue;
       }
-      signal.delta = moved;
+      signal.delta = signal.sentiment - *previous;
+      signal.supersedes = true;  // the publisher withdraws the earlier side first
+      ++out.flipped;
     } else {
       const std::uint64_t key = exact_hash(signal.ticker.view()) * 31 + exact_hash(signal.topic.view());
       signal.delta = signal.sentiment - take_baseline(key, signal.sentiment, admission_.now_us);

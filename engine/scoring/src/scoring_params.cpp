@@ -33,14 +33,15 @@ bool set_scoring_param(ScoringParams& p, std::string_view name, std::string_view
   };
   const Real reals[] = {
       {"direction_threshold", &p.direction_threshold, 0, 1},   {"min_strength", &p.min_strength, 0, 1},
-      {"min_confidence", &p.min_confidence, 0, 1},             {"out_of_clause_weight", &p.out_of_clause_weight, 0, 1},
-      {"numeric_surprise_weight", &p.numeric_surprise_weight, 0, 10},
+      {"min_confidence", &p.min_confidence, 0, 1},             {"lead_subject_weight", &p.lead_subject_weight, 0, 1},
+      {"lexicon_fallback_weight", &p.lexicon_fallback_weight, 0, 1},
       {"field_weight.headline", &p.field_weight[0], 0, 10},  {"field_weight.summary", &p.field_weight[1], 0, 10},
       {"field_weight.body", &p.field_weight[2], 0, 10},      {"novelty_decay", &p.novelty_decay, 0, 1},
-      {"revision_threshold", &p.revision_threshold, 0, 2},     {"baseline_alpha", &p.baseline_alpha, 0, 1},
+      {"baseline_alpha", &p.baseline_alpha, 0, 1},
   };
   const Integer integers[] = {
       {"dedup_window_us", &p.dedup_window_us, 0, INT64_MAX},
+      {"semantic_window_us", &p.semantic_window_us, 0, INT64_MAX},
       {"chain_window_us", &p.chain_window_us, 0, INT64_MAX},
       {"story_window_us", &p.story_window_us, 0, INT64_MAX},
       {"baseline_half_life_us", &p.baseline_half_life_us, 1, INT64_MAX},
@@ -48,6 +49,7 @@ bool set_scoring_param(ScoringParams& p, std::string_view name, std::string_view
   };
   const Size sizes[] = {
       {"dedup_capacity", &p.dedup_capacity, 8, 1u << 26},    {"chain_capacity", &p.chain_capacity, 1, 1u << 16},
+      {"edit_capacity", &p.edit_capacity, 8, 1u << 26},    {"semantic_capacity", &p.semantic_capacity, 8, 1u << 24},
       {"story_capacity", &p.story_capacity, 8, 1u << 26},    {"baseline_capacity", &p.baseline_capacity, 8, 1u << 22},
   };
   auto range_error = [&](auto low, auto high) {

@@ -1,13 +1,8 @@
 #include "h2s/scoring/simhash.hpp"
 
-#include "h2s/model/ascii.hpp"
-#include "h2s/scoring/text_scan.hpp"
 
 namespace h2s::scoring {
 namespace {
-
-constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
-constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
 
 // Mixes a 64-bit value so that neighbouring shingle hashes spread over all bits.
 std::uint64_t mix(std::uint64_t x) noexcept {
@@ -21,54 +16,50 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 
 }  // namespace
 
-std::uint64_t simhash(std::string_view text) noexcept {
-  std::array<int, 64> votes{};
-  std::uint64_t previous = 0;
-  int words = 0, shingles = 0;
+std::uint64_t simhash(const rules::TokenizedText& words, std::uint32_t begin, std::uint32_t end) noexcept {
+  // Bit votes counted eight lanes at a time: each byte of a shingle's hash adds its bits, one per
+  // lane of a 64-bit word, so a shingle costs eight table look-ups and adds, not 64 branches.
+  static constexpr auto kSpread = [] {
+    std::array<std::uint64_t, 256> t{};
+    for (std::size_t b = 0; b < 256; ++b) {
+      for (std::size_t bit = 0; bit < 8; ++bit) {
+        if ((b >> bit) & 1) t[b] |= std::uint64_t{1} << (8 * bit);
+      }
+    }
+    return t;
+  }();
+  std::array<std::uint64_t, 8> lanes{};  // lanes[byte] holds the vote counts of bits 8*byte .. 8*byte+7
+  std::uint32_t shingles = 0;
   auto vote = [&](std::uint64_t h) {
     h = mix(h);
-    for (int bit = 0; bit < 64; ++bit) votes[bit] += ((h >> bit) & 1) ? 1 : -1;
+    for (std::size_t byte = 0; byte < 8; ++byte) lanes[byte] += kSpread[(h >> (8 * byte)) & 0xFF];
     ++shingles;
   };
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !is_word_char(text[i])) ++i;
-    if (i >= text.size()) break;
-    std::uint64_t word = kFnvOffset;
-    while (i < text.size() && is_word_char(text[i])) {
-      word = (word ^ static_cast<unsigned char>(ascii_lower(text[i]))) * kFnvPrime;
-      ++i;
-    }
-    // Possessives are the same word: "Nvidia's" is "Nvidia".
-    if (i + 1 < text.size() && (text[i] == '\'') && (text[i + 1] == 's' || text[i + 1] == 'S')) i += 2;
+  std::uint64_t previous = 0;
+  for (std::uint32_t i = begin; i < end && i < words.count && shingles < 250; ++i) {
+    const std::uint64_t word = words.tokens[i].hash;
     vote(word);  // words carry most of the weight in short texts; pairs add word order
-    if (words > 0) vote(previous * 31 + word);
+    if (i > begin) vote(previous * 31 + word);
     previous = word;
-    ++words;
   }
+  if (shingles == 0) return 0;
   std::uint64_t out = 0;
-  for (int bit = 0; bit < 64; ++bit) {
-    if (votes[bit] > 0) out |= std::uint64_t{1} << bit;
+  for (std::size_t byte = 0; byte < 8; ++byte) {
+    for (std::size_t bit = 0; bit < 8; ++bit) {
+      const std::uint64_t ones = (lanes[byte] >> (8 * bit)) & 0xFF;
+      if (2 * ones > shingles) out |= std::uint64_t{1} << (8 * byte + bit);
+    }
   }
-  return shingles > 0 ? out : 0;
+  return out;
 }
 
-std::uint64_t names_signature(std::string_view text) noexcept {
+std::uint64_t names_signature(const rules::TokenizedText& words, std::uint32_t begin, std::uint32_t end) noexcept {
   std::uint64_t bloom = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !is_word_char(text[i])) ++i;
-    if (i >= text.size()) break;
-    const char first = text[i];
-    std::uint64_t word = kFnvOffset;
-    while (i < text.size() && (is_word_char(text[i]) || text[i] == '.' || text[i] == ',')) {
-      if (text[i] != ',') word = (word ^ static_cast<unsigned char>(ascii_lower(text[i]))) * kFnvPrime;
-      ++i;
-    }
-    if ((first >= 'A' && first <= 'Z') || (first >= '0' && first <= '9')) {
-      const std::uint64_t h = mix(word);
-      bloom |= (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
-    }
+  for (std::uint32_t i = begin; i < end && i < words.count; ++i) {
+    const rules::Token& t = words.tokens[i];
+    if (!t.has(rules::Token::capital) && !t.has(rules::Token::number)) continue;
+    const std::uint64_t h = mix(t.hash);
+    bloom |= (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
   }
   return bloom;
 }
@@ -94,9 +85,9 @@ const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uin
   return best;
 }
 
-void ChainIndex::add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
-                     std::uint32_t chain_length) noexcept {
-  entries_[next_] = Entry{fingerprint, names, now_us, chain_length};
+void ChainIndex::add(std::uint64_t fingerprint, std::uint64_t names, std::uint64_t signature, std::int64_t now_us,
+                     std::string_view chain_id, std::uint32_t chain_length) noexcept {
+  entries_[next_] = Entry{fingerprint, names, signature, now_us, chain_length};
   (void)chain_ids_[next_].assign(chain_id);
   next_ = (next_ + 1) % entries_.size();
 }

@@ -10,7 +10,7 @@ Status decode_content(od::value value, StoryBuilder& builder, Story& story) noex
   if (auto error = value.get_object().get(content)) return to_status(error);
   std::string_view teaser;
   const Status s = for_each_field(content, [&](std::string_view key, od::value field) {
-    if (key == "id") return story.id.empty() ? read_id(field, builder, story.id) : Status::ok;
+    if (key == "id") return read_id(field, builder, story.id);  // the article: Benzinga's data.id names the event
     if (key == "revision_id") return read_uint(field, story.revision);
     if (key == "title") return read_html(field, builder, story.headline);
     if (key == "teaser") return read_html(field, builder, teaser);
@@ -36,14 +36,15 @@ Status decode_benzinga(od::object envelope, StoryBuilder& builder) noexcept {
     has_data = true;
     od::object data;
     if (auto error = value.get_object().get(data)) return to_status(error);
-    std::string_view action;
+    std::string_view action, event_id;
     const Status inner = for_each_field(data, [&](std::string_view data_key, od::value field) {
-      if (data_key == "id") return read_id(field, builder, story.id);
+      if (data_key == "id") return read_id(field, builder, event_id);
       if (data_key == "action") return read_text(field, action);
       if (data_key == "content") return decode_content(field, builder, story);
       return Status::ok;
     });
     if (inner != Status::ok) return inner;
+    if (story.id.empty()) story.id = event_id;  // a message without content.id: the event is all there is
     if (equals_ci(action, "updated")) story.action = StoryAction::updated;
     if (equals_ci(action, "removed") || equals_ci(action, "deleted")) story.action = StoryAction::deleted;
     return Status::ok;

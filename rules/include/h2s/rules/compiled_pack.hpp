@@ -15,9 +15,9 @@ namespace h2s::rules {
 
 // What a Hyperscan pattern id stands for.
 struct PatternRef {
-  enum class Kind : std::uint8_t { rule, requires_any, rule_exclude, entity_name, entity_exclude, lexicon };
+  enum class Kind : std::uint8_t { rule, requires_any, rule_exclude, entity_name, entity_exclude, lexicon, event };
   Kind kind;
-  std::uint32_t owner;  // rule, entity or lexicon-term index
+  std::uint32_t owner;  // rule, entity, lexicon-term or event index
 };
 
 struct CompiledRule {
@@ -28,6 +28,9 @@ struct CompiledRule {
   bool invert = false;
   bool story_scope = false;
   bool has_requires = false;
+  bool previews = false;
+  double hold = 0;
+  Reading reading = Reading::company;
   double weight = 1;
 };
 
@@ -74,6 +77,12 @@ class CompiledPack {
   [[nodiscard]] const std::string& expression(std::uint32_t pattern_id) const noexcept { return expressions_[pattern_id]; }
   // Whether a pattern id was compiled caseless (lets other regex engines reproduce the pack).
   [[nodiscard]] bool caseless(std::uint32_t pattern_id) const noexcept { return caseless_[pattern_id] != 0; }
+  // Word span of a lexicon or event phrase: its start is found from its end (no start-of-match).
+  [[nodiscard]] const PhraseShape& shape(std::uint32_t pattern_id) const noexcept { return shapes_[pattern_id]; }
+  [[nodiscard]] const Event& event(std::uint32_t index) const noexcept { return source_.events[index]; }
+  // The grammar's context words, as word hashes (text_tokens.hpp).
+  [[nodiscard]] bool context_after(std::uint64_t word) const noexcept;
+  [[nodiscard]] bool context_before(std::uint64_t word) const noexcept;
 
  private:
   CompiledPack() = default;
@@ -82,6 +91,8 @@ class CompiledPack {
   std::vector<PatternRef> patterns_;
   std::vector<std::string> expressions_;
   std::vector<std::uint8_t> caseless_;
+  std::vector<PhraseShape> shapes_;
+  std::vector<std::uint64_t> context_after_, context_before_;  // sorted word hashes
   std::vector<CompiledRule> rules_;
   std::vector<CompiledEntity> entities_;
   RulePack source_;

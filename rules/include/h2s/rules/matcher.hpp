@@ -23,9 +23,10 @@ inline constexpr std::size_t kFieldCount = 3;
 
 struct Hit {
   std::uint32_t pattern;  // id in CompiledPack::patterns()
-  std::uint32_t from;     // byte offsets in the field; `from` is 0 for rule, requires and exclude
-  std::uint32_t to;       // patterns, which report end offsets only
+  std::uint32_t from;     // byte offsets in the field; `from` is 0 for rules, requires, excludes,
+  std::uint32_t to;       // lexicon and event phrases, which report end offsets only
   Field field;
+  bool excluded = false;  // an entity name inside one of that entity's exclusion spans
 };
 
 struct RuleMatch {
@@ -50,6 +51,8 @@ struct MatchResult {
   static constexpr std::size_t kReservedHits = 64;
   static constexpr std::size_t kMaxRules = 64;
   static constexpr std::size_t kMaxMentions = 32;
+  // Lexicon and event phrases are read in the headline, the summary and this much of the body.
+  static constexpr std::size_t kBodyLeadBytes = 512;
 
   std::array<Hit, kMaxHits> hits;
   std::size_t hit_count = 0;
@@ -104,6 +107,8 @@ class Matcher {
   std::vector<RuleState> rule_state_;
   std::vector<std::uint32_t> touched_rules_;
   std::vector<std::uint8_t> rule_touched_;
+  std::vector<std::uint32_t> seen_;  // by pattern id: body hits past the lead are kept once per scan
+  std::uint32_t generation_ = 0;
 };
 
 }  // namespace h2s::rules

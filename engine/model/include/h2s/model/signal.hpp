@@ -32,6 +32,7 @@ struct Signal {
   Side side = Side::buy;
   Basis basis = Basis::event;
   std::uint16_t version = 1;  // 1 for a story's first version, 2 for its first revision, ...
+  bool supersedes = false;    // in process only: withdraw this story's earlier signals for the ticker first
   double strength = 0;    // (0, 1]
   double sentiment = 0;   // [-1, 1], sign in the topic's own direction (company: good news > 0)
   double delta = 0;       // sentiment minus the (ticker, topic) baseline

@@ -1,7 +1,7 @@
 #pragma once
 // Sequences signals and cancels (gap-free from 1, one sequence for both), stamps the publish time
 // and writes them to the outputs. Remembers which sequence numbers each story got, so a delete
-// withdraws exactly those.
+// withdraws exactly those, and a revision that flips a ticker's side withdraws that ticker's.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -48,6 +48,8 @@ class Publisher final : public SignalSink {
     return writer_ != nullptr || (feed_ != nullptr && feed_->wants_json_lines());
   }
   void write_line(std::string_view line) noexcept;
+  // One cancel per live signal of the story (of `ticker` only, when given).
+  void withdraw(std::uint64_t key, std::string_view story_id, Vendor vendor, const Symbol* ticker, std::int64_t ts_us) noexcept;
 
   publish::NdjsonWriter* writer_;
   ClockMode clock_;

@@ -13,6 +13,7 @@
 #include "h2s/rules/matcher.hpp"
 #include "h2s/scoring/recent_table.hpp"
 #include "h2s/scoring/simhash.hpp"
+#include "h2s/scoring/story_reading.hpp"
 
 namespace h2s::scoring {
 
@@ -21,14 +22,19 @@ struct ScoringParams {
   double direction_threshold = 0.15;   // |direction| below this: no clear direction, an event
   double min_strength = 0.05;          // weaker signals are dropped
   double min_confidence = 0.05;        // less confident signals are dropped
-  std::uint32_t negation_window = 4;   // words between a negator (or hedge) and its term
+  std::uint32_t negation_window = 4;   // words between a negator, operator or hedge and its term
   std::uint32_t modifier_window = 2;   // words between an intensifier and its term
-  std::array<double, 3> field_weight{1.0, 0.7, 0.4};  // headline, summary, body
-  double out_of_clause_weight = 0.2;   // terms outside the rule's clauses count this much
-  double numeric_surprise_weight = 1.2;  // "0.4% vs 0.3% expected", at full surprise
+  std::array<double, 3> field_weight{1.0, 0.7, 0.4};  // headline, summary, body lead
+  double lead_subject_weight = 0.8;    // an event whose clause names no company reads the lead company
+  double lexicon_fallback_weight = 0.5;  // the lead company's lexicon tone when no event reads it (0: never)
   // Duplicates and story chains.
   std::size_t dedup_capacity = 1 << 16;  // headline fingerprints remembered
   std::int64_t dedup_window_us = 15LL * 60 * 1'000'000;
+  std::size_t edit_capacity = 1 << 17;   // one-word-edit neighbours of recent headlines
+  // Same companies, sides, topics, events and figure, and two content words in common: a
+  // re-worded re-carry (0: off).
+  std::int64_t semantic_window_us = 15LL * 60 * 1'000'000;
+  std::size_t semantic_capacity = 1 << 13;
   int near_duplicate_bits = 6;           // SimHash distance at or below which a headline repeats one
   int chain_bits = 12;                   // SimHash distance at or below which it joins a story chain
   std::size_t chain_capacity = 1024;     // recent headlines compared for near duplicates and chains
@@ -37,7 +43,6 @@ struct ScoringParams {
   // Revisions and deletes.
   std::size_t story_capacity = 1 << 16;  // story versions remembered
   std::int64_t story_window_us = 24LL * 3600 * 1'000'000;
-  double revision_threshold = 0.15;      // a revision re-signals only when its direction moves this much
   // Baselines and throttling.
   std::size_t baseline_capacity = 4096;  // (ticker, topic) baselines
   std::int64_t baseline_half_life_us = 4LL * 3600 * 1'000'000;
@@ -64,73 +69,46 @@ enum class StoryOutcome : std::uint8_t { signalled, event, no_match, duplicate, 
   return "?";
 }
 
-// Directional reading of a story's text (whole story, or scoped to one rule's clauses).
-struct Tone {
-  double sentiment = 0;  // company good (+) / bad (-) news, in (-1, 1)
-  double hawkish = 0;    // macro hot/hawkish (+) / cool/dovish (-), in (-1, 1)
-  std::uint32_t terms = 0;
-  std::uint32_t hedges = 0;
-};
-
-// One polar lexicon hit (or numeric surprise) after negation, intensifiers and hedges.
-struct TermContribution {
-  std::uint32_t hit;  // index into MatchResult::hits (UINT32_MAX for a numeric surprise)
-  rules::Field field;
-  std::uint32_t from;
-  std::uint32_t to;
-  bool hawkish;       // dimension: hawkish, else sentiment
-  bool anywhere;      // a surprise: counts fully whichever clause it is in
-  double value;       // weight x field weight x modifiers
-};
-
-struct TermBuffer {
-  std::array<TermContribution, 2 * rules::MatchResult::kMaxHits + 2 * rules::kFieldCount> terms;
-  std::size_t count = 0;
-  std::uint32_t hedges = 0;
-};
-
 struct ScoreResult {
   static constexpr std::size_t kMaxSignals = 16;
   StoryOutcome outcome = StoryOutcome::no_match;
   std::array<Signal, kMaxSignals> signals;
   std::size_t signal_count = 0;
-  Tone tone;
   bool revision = false;          // a changed version of a story seen before
   bool cancel = false;            // a delete of a story whose signal was published
   std::uint32_t throttled = 0;    // signals dropped by the per-ticker throttle
-  std::uint32_t unmoved = 0;      // revision signals dropped: the direction did not move enough
-  bool near_duplicate = false;    // duplicate by SimHash rather than exact text
+  std::uint32_t unmoved = 0;      // revision signals dropped: the same side as the version before
+  std::uint32_t flipped = 0;      // revision signals that withdraw the earlier side
+  bool near_duplicate = false;    // duplicate by a one-word edit, SimHash or the same signals, not exact text
 
   // A fresh result, but the signal slots (7 KB) are left as they are: each is reset when taken.
   void clear() noexcept {
     outcome = StoryOutcome::no_match;
     signal_count = 0;
-    tone = Tone{};
     revision = cancel = near_duplicate = false;
-    throttled = unmoved = 0;
+    throttled = unmoved = flipped = 0;
   }
 };
 
 class Scorer {
  public:
   explicit Scorer(const ScoringParams& params = {});
+  ~Scorer();
+  Scorer(const Scorer&) = delete;
+  Scorer& operator=(const Scorer&) = delete;
 
-  // Deletes, duplicates and unchanged revisions end here, before any matching: returns false with
-  // out.outcome set. `now_us` is the pipeline clock (replay: the recorded receive time).
+  // Deletes, exact repeats and unchanged revisions end here, before any matching: returns false
+  // with out.outcome set. `now_us` is the pipeline clock (replay: the recorded receive time).
   [[nodiscard]] bool admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept;
-  // Scores a story (after admit, or on its own for tools: then it is treated as new). No allocation.
-  void score(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-             ScoreResult& out) noexcept;
-
-  // Every polar term with its modifiers applied (used by `score` and by rules explain/test).
-  void collect_terms(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-                     TermBuffer& out) const noexcept;
-  [[nodiscard]] Tone story_tone(const TermBuffer& terms) const noexcept;
-  // Terms in a clause where the rule matched count fully, others by out_of_clause_weight.
-  [[nodiscard]] Tone rule_tone(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
-                               std::uint32_t rule, const TermBuffer& terms) const noexcept;
+  // Scores a story (after admit, or on its own for tools: then it is treated as new, with no
+  // history). Near repeats (a one-word edit, SimHash, the same signals and figures) end here as
+  // duplicates. No allocation. With a trace, says why (rules explain).
+  void score(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack, ScoreResult& out,
+             ReadingTrace* trace = nullptr) noexcept;
 
   [[nodiscard]] const ScoringParams& params() const noexcept { return params_; }
+  // The readings of the story scored last (rules explain and test).
+  [[nodiscard]] StoryReader& reader() noexcept { return *reader_; }
   // Bytes held by all scoring state: fixed at construction.
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
@@ -157,6 +135,21 @@ class Scorer {
     std::int64_t window_start_us = 0;
     std::uint32_t count = 0;
   };
+  // A recent headline, or that headline less one word: what its story signalled.
+  struct EditNeighbour {
+    std::uint64_t signature = 0;
+  };
+  // The words that carry a headline's content (no stop words), one bit each of 256: two
+  // headlines sharing two of them tell of the same thing.
+  using WordSet = std::array<std::uint64_t, 4>;
+  // Recent headlines that signalled this: their first figures (NaN for none) and words.
+  struct SameSignals {
+    static constexpr std::size_t kKept = 4;
+    std::array<double, kKept> figures{};
+    std::array<WordSet, kKept> words{};
+    std::uint8_t count = 0;
+  };
+  static constexpr std::size_t kMaxEditWords = 32;  // headlines longer than this are not edit-checked
   // What admit() learnt about the story now being scored.
   struct Admission {
     bool admitted = false;
@@ -166,19 +159,37 @@ class Scorer {
     bool revision = false;
     double novelty = 1;
     FixedString<kMaxStoryIdBytes> chain_id;
+    std::uint32_t chain_length = 1;
+    std::uint64_t headline = 0;     // normalized headline hash
+    std::uint64_t fingerprint = 0;  // SimHash
+    std::uint64_t names = 0;
+    bool near_candidate = false;    // SimHash within near_duplicate_bits of a recent headline ...
+    std::uint64_t near_signature = 0;  // ... that signalled this
+    bool edit_candidate = false;    // one word away from a recent headline ...
+    std::uint64_t edit_signature = 0;  // ... that signalled this
+    std::array<std::uint64_t, kMaxEditWords + 1> edits{};  // the headline's hash, then without each word
+    std::size_t edit_count = 0;
+    WordSet words{};
   };
 
+  void read_headline(const Story& story) noexcept;
+  void find_neighbours() noexcept;
+  void remember(const Story& story, std::uint64_t signature, double figure) noexcept;
   [[nodiscard]] double take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept;
   [[nodiscard]] bool throttle_allows(std::string_view ticker, std::int64_t now_us) noexcept;
 
   ScoringParams params_;
   RecentTable<std::uint8_t> headlines_;  // exact normalized headlines: repeats on any wire
+  RecentTable<EditNeighbour> edits_;     // headlines and headlines less one word: one-word edits
+  RecentTable<SameSignals> same_signals_;  // what recent stories signalled: reworded re-carries
   ChainIndex chains_;                    // SimHash of recent headlines: near repeats and story chains
   RecentTable<Version> versions_;        // (vendor, story id): revisions and deletes
   RecentTable<Baseline> baselines_;      // (ticker, topic): sentiment baseline for delta
   RecentTable<Throttle> throttles_;      // ticker: signals in the current interval
   Admission admission_;
-  std::unique_ptr<TermBuffer> terms_;    // large: kept off the stack
+  std::unique_ptr<rules::TokenizedText> headline_words_;  // the admitted story's headline, read once
+  bool headline_read_ = false;
+  std::unique_ptr<StoryReader> reader_;  // large: kept off the stack
 };
 
 }  // namespace h2s::scoring

@@ -8,25 +8,28 @@
 
 #include "h2s/model/fixed_string.hpp"
 #include "h2s/model/signal.hpp"
+#include "h2s/rules/text_tokens.hpp"
 
 namespace h2s::scoring {
 
-// 64-bit SimHash of lower-cased words and word pairs (possessive 's dropped).
-[[nodiscard]] std::uint64_t simhash(std::string_view text) noexcept;
+// 64-bit SimHash of the words [begin, end) and their pairs (word hashes of text_tokens.hpp).
+[[nodiscard]] std::uint64_t simhash(const rules::TokenizedText& words, std::uint32_t begin, std::uint32_t end) noexcept;
 
 [[nodiscard]] inline int hamming(std::uint64_t a, std::uint64_t b) noexcept { return __builtin_popcountll(a ^ b); }
 
-// 64-bit Bloom signature of the names and figures in a text: words starting with a capital letter
-// and tokens starting with a digit. Two headlines that differ here are different news, however
-// close their SimHash ("Nvidia shares rise 5%" is not "Broadcom shares rise 5%").
-[[nodiscard]] std::uint64_t names_signature(std::string_view text) noexcept;
+// 64-bit Bloom signature of the names and figures among words [begin, end): words starting with a
+// capital letter and numbers. Two headlines that differ here are different news, however close
+// their SimHash ("Nvidia shares rise 5%" is not "Broadcom shares rise 5%").
+[[nodiscard]] std::uint64_t names_signature(const rules::TokenizedText& words, std::uint32_t begin,
+                                            std::uint32_t end) noexcept;
 
 class ChainIndex {
  public:
-  // What nearest() compares, 32 bytes: every story scans all of them, so the chain ids live apart.
+  // What nearest() compares, 40 bytes: every story scans all of them, so the chain ids live apart.
   struct Entry {
     std::uint64_t fingerprint = 0;
     std::uint64_t names = 0;
+    std::uint64_t signature = 0;     // what its story signalled (Scorer): a near repeat must signal the same
     std::int64_t seen_us = 0;
     std::uint32_t chain_length = 0;  // stories on this chain so far, including this one
   };
@@ -39,8 +42,8 @@ class ChainIndex {
   [[nodiscard]] const Entry* nearest(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us,
                                      int& distance) const noexcept;
   // Records a story; chain_id/chain_length come from the chain it joins (or start a new one).
-  void add(std::uint64_t fingerprint, std::uint64_t names, std::int64_t now_us, std::string_view chain_id,
-           std::uint32_t chain_length) noexcept;
+  void add(std::uint64_t fingerprint, std::uint64_t names, std::uint64_t signature, std::int64_t now_us,
+           std::string_view chain_id, std::uint32_t chain_length) noexcept;
   // The id of the first story of an entry's chain (`entry` from nearest()).
   [[nodiscard]] std::string_view chain_id(const Entry& entry) const noexcept {
     return chain_ids_[static_cast<std::size_t>(&entry - entries_.data())].view();

@@ -1,0 +1,187 @@
+#include "h2s/scoring/figures.hpp"
+
+#include <charconv>
+
+#include "h2s/model/ascii.hpp"
+
+namespace h2s::scoring {
+namespace {
+
+using rules::Token;
+using rules::word_hash;
+
+bool in(std::uint64_t hash, std::initializer_list<std::uint64_t> set) noexcept {
+  for (const std::uint64_t h : set) {
+    if (h == hash) return true;
+  }
+  return false;
+}
+
+constexpr std::uint64_t kEst = word_hash("est"), kEstimate = word_hash("estimate"), kEstimates = word_hash("estimates"),
+                    kEstimated = word_hash("estimated"), kExpected = word_hash("expected"), kExp = word_hash("exp"),
+                    kExpectations = word_hash("expectations"), kExpectation = word_hash("expectation"),
+                    kForecast = word_hash("forecast"), kForecasts = word_hash("forecasts"), kFcast = word_hash("f'cast"),
+                    kConsensus = word_hash("consensus"), kPoll = word_hash("poll"), kMedian = word_hash("median"),
+                    kProjected = word_hash("projected"), kAnticipated = word_hash("anticipated"),
+                    kExpect = word_hash("expect"), kExpecting = word_hash("expecting"), kSeen = word_hash("seen");
+constexpr std::uint64_t kPrior = word_hash("prior"), kPrevious = word_hash("previous"), kPrev = word_hash("prev"),
+                    kFrom = word_hash("from"), kLast = word_hash("last"), kRevised = word_hash("revised"),
+                    kWas = word_hash("was");
+constexpr std::uint64_t kVs = word_hash("vs"), kVersus = word_hash("versus"), kActual = word_hash("actual");
+// Words that may stand between a figure and what names it ("forecast of 0.3%", "economists' 0.3%").
+constexpr std::uint64_t kFillers[] = {word_hash("of"),        word_hash("a"),         word_hash("an"),
+                                  word_hash("the"),       word_hash("for"),       word_hash("at"),
+                                  word_hash("economists"), word_hash("analysts"), word_hash("analyst"),
+                                  word_hash("street"),    word_hash("wall"),      word_hash("market"),
+                                  word_hash("reuters"),   word_hash("had"),       word_hash("have"),
+                                  word_hash("y/y"),       word_hash("m/m"),       word_hash("q/q"),
+                                  word_hash("yoy"),       word_hash("mom"),       word_hash("adj"),
+                                  word_hash("eps"),       word_hash("sales"),     word_hash("revenue")};
+constexpr std::uint64_t kScaleThousand[] = {word_hash("k"), word_hash("thousand")};
+constexpr std::uint64_t kScaleMillion[] = {word_hash("m"), word_hash("mln"), word_hash("million"), word_hash("mn")};
+constexpr std::uint64_t kScaleBillion[] = {word_hash("b"), word_hash("bn"), word_hash("bln"), word_hash("billion")};
+constexpr std::uint64_t kSpans[] = {word_hash("year"), word_hash("month"), word_hash("week"), word_hash("day"),
+                                word_hash("quarter"), word_hash("point"), word_hash("basis"), word_hash("bp"),
+                                word_hash("bps")};
+
+bool is_filler(std::uint64_t h) noexcept {
+  for (const std::uint64_t f : kFillers) {
+    if (f == h) return true;
+  }
+  return false;
+}
+
+bool is_expected_word(std::uint64_t h) noexcept {
+  return in(h, {kEst, kEstimate, kEstimates, kEstimated, kExpected, kExp, kExpectations, kExpectation, kForecast,
+                kForecasts, kFcast, kConsensus, kPoll, kMedian, kProjected, kAnticipated, kExpect, kExpecting, kSeen});
+}
+
+bool is_prior_word(std::uint64_t h) noexcept { return in(h, {kPrior, kPrevious, kPrev, kFrom, kLast, kRevised, kWas}); }
+
+double scale_word(std::uint64_t h) noexcept {
+  for (const std::uint64_t s : kScaleThousand) if (s == h) return 1e3;
+  for (const std::uint64_t s : kScaleMillion) if (s == h) return 1e6;
+  for (const std::uint64_t s : kScaleBillion) if (s == h) return 1e9;
+  return 0;
+}
+
+}  // namespace
+
+bool figure_value(std::string_view text, const rules::TokenizedText& words, std::uint32_t index, double& value) noexcept {
+  const Token& t = words.tokens[index];
+  if (!t.has(Token::number)) return false;
+  // A time of day ("8:30 a.m. ET", "10 AM") is no figure.
+  const bool colon_after = t.end + 1 < text.size() && text[t.end] == ':' && text[t.end + 1] >= '0' && text[t.end + 1] <= '9';
+  const bool colon_before = t.begin >= 2 && text[t.begin - 1] == ':' && text[t.begin - 2] >= '0' && text[t.begin - 2] <= '9';
+  if (colon_after || colon_before) return false;
+  if (index + 1 < words.count) {
+    const std::uint64_t next = words.tokens[index + 1].hash;
+    if (next == word_hash("a.m.") || next == word_hash("p.m.") || next == word_hash("am") || next == word_hash("pm") ||
+        next == word_hash("et") || next == word_hash("a") || next == word_hash("p")) {
+      return false;
+    }
+  }
+  std::string_view w = rules::token_text(text, t);
+  bool negative = false, money = false;
+  if (!w.empty() && (w[0] == '+' || w[0] == '-')) {
+    negative = w[0] == '-';
+    w.remove_prefix(1);
+  }
+  if (!w.empty() && w[0] == '$') {
+    money = true;
+    w.remove_prefix(1);
+  }
+  char digits[40];
+  std::size_t d = 0, i = 0;
+  for (; i < w.size() && d < sizeof digits - 1; ++i) {
+    const char c = w[i];
+    if (c >= '0' && c <= '9') digits[d++] = c;
+    else if (c == '.') digits[d++] = c;
+    else if (c != ',') break;
+  }
+  if (d == 0) return false;
+  double v = 0;
+  if (std::from_chars(digits, digits + d, v).ec != std::errc()) return false;
+  const std::string_view unit = w.substr(i);
+  double scale = 1;
+  bool percent = false;
+  if (unit == "%") {
+    percent = true;
+  } else if (!unit.empty()) {
+    scale = scale_word(word_hash(unit));
+    if (scale == 0) return false;  // 3rd, 4x, 3nm: not a figure
+  } else if (index + 1 < words.count && !words.tokens[index + 1].has(Token::hyphen_before)) {
+    const double next = scale_word(words.tokens[index + 1].hash);
+    if (next > 0) scale = next;
+  }
+  if (index + 1 < words.count && words.tokens[index + 1].has(Token::hyphen_before)) {
+    for (const std::uint64_t s : kSpans) {
+      if (words.tokens[index + 1].hash == s) return false;  // "10-year", "50-basis-point"
+    }
+  }
+  const bool year = !percent && !money && scale == 1 && unit.empty() && d == 4 && v >= 1900 && v <= 2100;
+  if (year) return false;
+  value = (negative ? -v : v) * scale;
+  return true;
+}
+
+Figures read_figures(std::string_view text, const rules::TokenizedText& words, std::uint32_t begin,
+                     std::uint32_t end) noexcept {
+  Figures f;
+  Figures pair;  // a later actual/expected pair ("core 3.1% vs 3.0% est"): mixed when it disagrees
+  if (end > words.count) end = words.count;
+  for (std::uint32_t i = begin; i < end; ++i) {
+    double value = 0;
+    if (!figure_value(text, words, i, value)) continue;
+    // What names it: a word before it (skipping fillers), or one right after it.
+    enum class Role { actual, expected, prior } role = Role::actual;
+    bool named = false;
+    for (std::uint32_t back = i, steps = 0; back > begin && steps < 3; ++steps) {
+      const std::uint64_t h = words.tokens[--back].hash;
+      if (is_expected_word(h)) { role = Role::expected; named = true; break; }
+      if (is_prior_word(h)) { role = Role::prior; named = true; break; }
+      if (h == kActual) { named = true; break; }
+      if (h == kVs || h == kVersus) { role = Role::expected; break; }  // unless a word after says prior
+      if (!is_filler(h)) break;
+    }
+    // "0.3% expected" names it from behind; "231K (Forecast 225K" does not: that word opens the next figure.
+    if (!named && f.has_actual && i + 1 < end && !words.tokens[i + 1].has(Token::open_paren)) {
+      std::uint32_t next = i + 1;
+      if (next < end && scale_word(words.tokens[next].hash) > 0) ++next;  // "231 K est"
+      while (next < end && is_filler(words.tokens[next].hash) && next < i + 3) ++next;
+      if (next < end) {
+        const std::uint64_t h = words.tokens[next].hash;
+        if (is_expected_word(h)) role = Role::expected;
+        else if (h == kPrior || h == kPrevious || h == kPrev) role = Role::prior;
+      }
+    }
+    if (role == Role::actual && f.has_actual && f.has_expected && !pair.has_actual) {
+      pair.has_actual = true;
+      pair.actual = value;
+      continue;
+    }
+    if (role == Role::expected && pair.has_actual && !pair.has_expected) {
+      pair.has_expected = true;
+      pair.expected = value;
+      if (pair.against_expected() != f.against_expected()) f.mixed = true;
+      continue;
+    }
+    if (role == Role::actual && !f.has_actual) {
+      f.has_actual = true;
+      f.actual = value;
+      f.first_word = i;
+    } else if (role == Role::expected && !f.has_expected && f.has_actual) {
+      f.has_expected = true;
+      f.expected = value;
+    } else if (role == Role::prior && !f.has_prior && f.has_actual) {
+      f.has_prior = true;
+      f.prior = value;
+    } else {
+      continue;
+    }
+    f.last_word = i;
+  }
+  return f;
+}
+
+}  // namespace h2s::scoring

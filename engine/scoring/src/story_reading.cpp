@@ -1,0 +1,792 @@
+#include "h2s/scoring/story_reading.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "h2s/scoring/scorer.hpp"
+
+namespace h2s::scoring {
+namespace {
+
+using rules::EventKind;
+using rules::Field;
+using rules::Hit;
+using rules::LexiconKind;
+using rules::PatternRef;
+using rules::Role;
+using rules::Token;
+using rules::word_hash;
+
+constexpr std::uint64_t kBy = word_hash("by");
+constexpr std::uint64_t kAway = word_hash("away");
+constexpr std::uint64_t kFrom = word_hash("from");
+
+// The role a preposition introduces, or false.
+bool preposition_role(std::uint64_t word, std::uint64_t next, Role& role, std::uint32_t& words) noexcept {
+  words = 1;
+  if (word == kAway && next == kFrom) {
+    role = Role::away_from;
+    words = 2;
+    return true;
+  }
+  struct Entry {
+    std::uint64_t hash;
+    Role role;
+  };
+  static constexpr Entry kPrepositions[] = {
+      {word_hash("with"), Role::with}, {word_hash("to"), Role::to},           {word_hash("from"), Role::from},
+      {word_hash("over"), Role::over}, {word_hash("on"), Role::on},           {word_hash("of"), Role::of},
+      {word_hash("in"), Role::in},     {word_hash("into"), Role::in},         {word_hash("for"), Role::for_},
+      {word_hash("against"), Role::against}, {word_hash("versus"), Role::over}, {word_hash("vs"), Role::over},
+  };
+  for (const Entry& e : kPrepositions) {
+    if (e.hash == word) {
+      role = e.role;
+      return true;
+    }
+  }
+  return false;
+}
+
+double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
+
+std::string_view term_text(const FieldWords& f, const Term& t) {
+  const auto& w = f.words.tokens;
+  return f.text.substr(w[t.first].begin, w[t.last].end - w[t.first].begin);
+}
+
+// A trace line, built only when a trace is asked for (never on the hot path).
+class Line {
+ public:
+  Line& operator<<(std::string_view text) {
+    text_.append(text);
+    return *this;
+  }
+  Line& operator<<(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%+.2f", value);
+    text_.append(buffer);
+    return *this;
+  }
+  std::string text_;
+};
+
+void note(ReadingTrace* trace, Line& line) { trace->lines.push_back(std::move(line.text_)); }
+
+}  // namespace
+
+std::string_view event_name(const rules::CompiledPack& pack, std::uint32_t event) noexcept {
+  if (event == kFiguresVsExpected) return "figures.vs_expected";
+  if (event == kFiguresVsPrior) return "figures.vs_prior";
+  if (event == kNoEvent || event >= pack.source().events.size()) return {};
+  return pack.event(event).id;
+}
+
+void Reading::add(double value, std::uint32_t by) noexcept {
+  direction += value;
+  ++terms;
+  if (std::fabs(value) > strongest) {
+    strongest = std::fabs(value);
+    event = by;
+  }
+}
+
+void StoryReader::read_words(const Story& story, const rules::MatchResult& match, const rules::CompiledPack& pack,
+                             const ScoringParams& params, const rules::TokenizedText* headline_words) noexcept {
+  pack_ = &pack;
+  params_ = &params;
+  story_ = &story;
+  companies_read_ = companies_traced_ = false;
+  company_count_ = 0;
+  field_count_ = 0;
+  lead_ = -1;
+  const std::string_view body_lead =
+      story.body.substr(0, std::min(story.body.size(), rules::MatchResult::kBodyLeadBytes));
+  const std::array<std::pair<Field, std::string_view>, 3> texts{
+      {{Field::headline, story.headline}, {Field::summary, story.summary}, {Field::body, body_lead}}};
+  for (const auto& [field, text] : texts) {
+    FieldWords& f = fields_[field_count_++];
+    f.field = field;
+    f.text = text;
+    f.weight = params.field_weight[static_cast<std::size_t>(field)];
+    f.term_count = f.mention_count = f.indicator_count = 0;
+    if (field == Field::headline && headline_words != nullptr) f.words = *headline_words;
+    else rules::tokenize(text, f.words);
+    place_hits(f, match);
+    shadow(f);
+    mark_context(f);
+  }
+  // The lead company: the first named in the headline (or summary) other than as context, else
+  // the only tracked company the vendor tagged.
+  for (std::size_t i = 0; i < 2 && lead_ < 0; ++i) {
+    const FieldWords& f = fields_[i];
+    for (std::uint32_t m = 0; m < f.mention_count && lead_ < 0; ++m) {
+      if (!f.mentions[m].context) lead_ = f.mentions[m].entity;
+    }
+  }
+  if (lead_ < 0) {
+    int tagged = -1, count = 0;
+    for (std::size_t i = 0; i < match.mention_count; ++i) {
+      if (match.mentions[i].vendor_tagged && !match.mentions[i].in_text) {
+        tagged = match.mentions[i].entity;
+        ++count;
+      }
+    }
+    if (count == 1) lead_ = tagged;
+  }
+}
+
+void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noexcept {
+  const auto& refs = pack_->patterns();
+  const auto& w = f.words;
+  for (std::size_t i = 0; i < match.hit_count; ++i) {
+    const Hit& hit = match.hits[i];
+    if (hit.field != f.field || hit.to > f.text.size()) continue;
+    const PatternRef& ref = refs[hit.pattern];
+    const int last = w.token_ending_at(hit.to);
+    if (last < 0) continue;
+    switch (ref.kind) {
+      case PatternRef::Kind::lexicon:
+      case PatternRef::Kind::event: {
+        if (f.term_count == FieldWords::kMaxTerms) break;
+        // The start from the end: the nearest word that can begin this phrase.
+        const rules::PhraseShape& shape = pack_->shape(hit.pattern);
+        int first = -1;
+        for (int words = shape.min_words; words <= shape.max_words && first < 0; ++words) {
+          const int at = last - words + 1;
+          if (at < 0) break;
+          std::string_view text = rules::token_text(f.text, w.tokens[static_cast<std::size_t>(at)]);
+          if (w.tokens[static_cast<std::size_t>(at)].has(Token::possessive)) text.remove_suffix(2);
+          const bool matches = shape.first_is_prefix ? starts_with_ci(text, shape.first) : equals_ci(text, shape.first);
+          if (matches || shape.first == "*") first = at;
+        }
+        if (first < 0) first = std::max(0, last - shape.min_words + 1);
+        // A phrase that spans two clauses ("cuts, guidance") is no phrase.
+        if (w.tokens[static_cast<std::size_t>(first)].clause != w.tokens[static_cast<std::size_t>(last)].clause) break;
+        Term t;
+        t.pattern = hit.pattern;
+        t.owner = ref.owner;
+        t.is_event = ref.kind == PatternRef::Kind::event;
+        t.first = static_cast<std::uint16_t>(first);
+        t.last = static_cast<std::uint16_t>(last);
+        t.clause = w.tokens[static_cast<std::size_t>(last)].clause;
+        if (t.is_event) {
+          t.classes = pack_->event(ref.owner).kind == EventKind::company ? Term::company : Term::macro;
+        } else {
+          const LexiconKind kind = pack_->term(ref.owner).kind;
+          t.classes = kind == LexiconKind::sentiment ? Term::company
+                      : (kind == LexiconKind::negator || kind == LexiconKind::intensifier || kind == LexiconKind::hedge)
+                          ? Term::company | Term::macro
+                          : Term::macro;
+        }
+        f.terms[f.term_count++] = t;
+        break;
+      }
+      case PatternRef::Kind::entity_name: {
+        if (hit.excluded || f.mention_count == FieldWords::kMaxMentions) break;
+        const int first = w.token_ending_at(hit.from + 1);
+        MentionSpan m;
+        m.entity = static_cast<std::uint16_t>(ref.owner);
+        m.first = static_cast<std::uint16_t>(first < 0 ? last : first);
+        m.last = static_cast<std::uint16_t>(last);
+        m.clause = w.tokens[static_cast<std::size_t>(last)].clause;
+        // One span per place: two names of one company ending on the same word ("Amazon Web Services").
+        bool known = false;
+        for (std::uint32_t k = 0; k < f.mention_count && !known; ++k) {
+          MentionSpan& other = f.mentions[k];
+          if (other.entity == m.entity && other.last >= m.first && m.last >= other.first) {
+            other.first = std::min(other.first, m.first);
+            other.last = std::max(other.last, m.last);
+            known = true;
+          }
+        }
+        if (!known) f.mentions[f.mention_count++] = m;
+        break;
+      }
+      case PatternRef::Kind::rule: {
+        if (pack_->rules()[ref.owner].reading != rules::Reading::release || f.indicator_count == FieldWords::kMaxIndicators) break;
+        f.indicators[f.indicator_count++] = IndicatorHit{ref.owner, static_cast<std::uint16_t>(last)};
+        break;
+      }
+      default: break;
+    }
+  }
+  std::sort(f.terms.begin(), f.terms.begin() + f.term_count, [](const Term& a, const Term& b) {
+    return a.first != b.first ? a.first < b.first : (a.last != b.last ? a.last > b.last : a.pattern < b.pattern);
+  });
+  std::sort(f.mentions.begin(), f.mentions.begin() + f.mention_count,
+            [](const MentionSpan& a, const MentionSpan& b) { return a.first < b.first; });
+  std::sort(f.indicators.begin(), f.indicators.begin() + f.indicator_count,
+            [](const IndicatorHit& a, const IndicatorHit& b) { return a.last < b.last; });
+}
+
+// Where phrases of one reading overlap, the one that spells out more words wins ("raises guidance"
+// is not also "raises", "shift* ~4 away from" not "shift* ~4 to"); then the longer span.
+void StoryReader::shadow(FieldWords& f) const noexcept {
+  for (std::uint32_t i = 0; i < f.term_count; ++i) {
+    Term& t = f.terms[i];
+    t.shadowed = 0;
+    const int t_words = pack_->shape(t.pattern).min_words;
+    for (std::uint32_t j = 0; j < f.term_count; ++j) {
+      if (i == j) continue;
+      const Term& u = f.terms[j];
+      const std::uint8_t shared = t.classes & u.classes;
+      if (shared == 0 || u.first > t.last || u.last < t.first) continue;
+      // Events compete wherever they overlap; a modifier only loses to a phrase without gaps that
+      // covers it (one in a gap still modifies: "revenue may jump").
+      const bool covers = u.first <= t.first && u.last >= t.last;
+      if (!(t.is_event && u.is_event) && (!covers || (!t.is_event && pack_->shape(u.pattern).min_words !=
+                                                                            pack_->shape(u.pattern).max_words))) {
+        continue;
+      }
+      const int u_words = pack_->shape(u.pattern).min_words;
+      // More words spelled out wins; between equals, the tighter span ("stock sinks" over "stock sinks up").
+      const bool wins = u_words > t_words || (u_words == t_words && u.last - u.first < t.last - t.first);
+      const bool same_phrase_before = !wins && u.is_event == t.is_event && u.owner == t.owner && j < i &&
+                                      u.first == t.first && u.last == t.last;
+      if (wins || same_phrase_before) t.shadowed |= shared;
+    }
+  }
+}
+
+void StoryReader::mark_context(FieldWords& f) const noexcept {
+  const auto& w = f.words;
+  for (std::uint32_t i = 0; i < f.mention_count; ++i) {
+    MentionSpan& m = f.mentions[i];
+    const bool after = m.last + 1u < w.count && pack_->context_after(w.tokens[m.last + 1u].hash) &&
+                       w.tokens[m.last + 1u].clause == m.clause;
+    const bool before = m.first > 0 && pack_->context_before(w.tokens[m.first - 1u].hash);
+    m.context = after || before;
+  }
+}
+
+// The factor of the nearest modifier of `kind` before `t` (within `window` words, same clause);
+// an intensifier may also follow right after it. 1 when there is none.
+double StoryReader::modifier(const FieldWords& f, const Term& t, LexiconKind kind, std::uint32_t window,
+                             std::uint16_t* hedges) const noexcept {
+  const std::uint8_t cls = t.classes & (Term::company | Term::macro);
+  double factor = 1;
+  int best_gap = std::numeric_limits<int>::max();
+  for (std::uint32_t i = 0; i < f.term_count; ++i) {
+    const Term& m = f.terms[i];
+    if (m.is_event || (m.shadowed & cls) == cls || m.clause != t.clause) continue;
+    const rules::LexiconTerm& lt = pack_->term(m.owner);
+    if (lt.kind != kind) continue;
+    if (m.first > t.first && m.last < t.last) {  // in the phrase's gap
+      best_gap = 0;
+      factor = lt.weight;
+    } else if (m.last < t.first) {
+      const int gap = t.first - m.last - 1;
+      if (gap <= static_cast<int>(window) && gap < best_gap) {
+        best_gap = gap;
+        factor = lt.weight;
+      }
+    } else if (kind == LexiconKind::intensifier && m.first == t.last + 1 && best_gap > 0) {
+      best_gap = 0;
+      factor = lt.weight;
+    }
+  }
+  if (hedges != nullptr && kind == LexiconKind::hedge && best_gap != std::numeric_limits<int>::max()) ++*hedges;
+  return factor;
+}
+
+const Reading& StoryReader::company(std::uint16_t entity, ReadingTrace* trace) noexcept {
+  if (!companies_read_ || (trace != nullptr && !companies_traced_)) {
+    read_companies(trace);
+    companies_traced_ = trace != nullptr;
+  }
+  for (std::size_t i = 0; i < company_count_; ++i) {
+    if (company_ids_[i] == entity) return company_readings_[i];
+  }
+  return none_;
+}
+
+void StoryReader::read_companies(ReadingTrace* trace) noexcept {
+  companies_read_ = true;
+  company_count_ = 0;
+  auto reading_of = [&](std::uint16_t entity) -> Reading* {
+    for (std::size_t i = 0; i < company_count_; ++i) {
+      if (company_ids_[i] == entity) return &company_readings_[i];
+    }
+    if (company_count_ == kMaxCompanies) return nullptr;
+    company_ids_[company_count_] = entity;
+    company_readings_[company_count_] = Reading{};
+    return &company_readings_[company_count_++];
+  };
+  const ScoringParams& p = *params_;
+  const auto& entities = pack_->entities();
+  for (std::size_t fi = 0; fi < field_count_; ++fi) {
+    const FieldWords& f = fields_[fi];
+    const auto& w = f.words;
+    claimed_[fi].fill(false);
+    for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
+      const Term& t = f.terms[ti];
+      if (!t.is_event || (t.shadowed & Term::company) != 0 || t.classes != Term::company) continue;
+      const rules::Event& event = pack_->event(t.owner);
+      std::uint16_t hedges = 0;
+      const double negation = modifier(f, t, LexiconKind::negator, p.negation_window, nullptr);
+      const double hedge = modifier(f, t, LexiconKind::hedge, p.negation_window, &hedges);
+      const double intensity = modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr);
+      const double base = event.weight * f.weight * negation * hedge * intensity;
+      const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause;
+      // Where the previous event of the clause ended: a subject stands between it and this one.
+      int floor = -1;
+      for (std::uint32_t k = 0; k < ti; ++k) {
+        const Term& u = f.terms[k];
+        if (u.is_event && u.classes == Term::company && (u.shadowed & Term::company) == 0 && u.clause == t.clause &&
+            u.last < t.first) {
+          floor = std::max<int>(floor, u.last);
+        }
+      }
+      Line roles_seen;
+      auto credit = [&](const MentionSpan& m, Role role, double sign) {
+        if (sign == 0) return;
+        Reading* r = reading_of(m.entity);
+        if (r == nullptr) return;
+        r->add(sign * base, t.owner);
+        r->hedges = static_cast<std::uint16_t>(r->hedges + hedges);
+        if (trace != nullptr) roles_seen << " " << entities[m.entity].ticker << "=" << rules::to_string(role) << sign * base;
+      };
+      const auto& roles = event.roles;
+      const double subject_sign = roles[static_cast<std::size_t>(Role::subject)];
+      const double object_sign = roles[static_cast<std::size_t>(Role::object)];
+      bool subject_found = false, clause_named = false;
+      for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
+        const MentionSpan& m = f.mentions[mi];
+        if (m.clause != t.clause) continue;
+        clause_named = true;
+        if (m.context || m.last >= t.first || static_cast<int>(m.first) <= floor || claimed_[fi][mi]) continue;
+        subject_found = true;
+        credit(m, Role::subject, passive ? (object_sign != 0 ? object_sign : subject_sign) : subject_sign);
+      }
+      // Inside the phrase's gaps and after it: the object, then what each preposition introduces
+      // ("expands AWS partnership", "shifts training from AWS to Azure", "downgraded by X").
+      bool object_open = true;
+      Role pending_role = Role::subject;
+      bool pending = false;
+      std::uint32_t pending_until = 0;
+      const std::uint32_t stop = std::min<std::uint32_t>(w.count, t.last + 10u);
+      for (std::uint32_t i = t.first + 1u; i < stop && w.tokens[i].clause == t.clause; ++i) {
+        if (passive && i == t.last + 1u) {  // "by": who acts
+          object_open = false;
+          pending = true;
+          pending_role = Role::subject;
+          pending_until = i + 4u;
+          continue;
+        }
+        std::uint32_t here = f.mention_count;
+        for (std::uint32_t mi = 0; mi < f.mention_count && here == f.mention_count; ++mi) {
+          if (f.mentions[mi].first == i) here = mi;
+        }
+        if (here != f.mention_count) {
+          const MentionSpan& m = f.mentions[here];
+          if (!m.context) {
+            if (pending && i <= pending_until) {
+              credit(m, pending_role, roles[static_cast<std::size_t>(pending_role)]);
+              claimed_[fi][here] = true;
+            } else if (object_open && i <= t.last + 4u && !passive) {
+              credit(m, Role::object, object_sign != 0 ? object_sign : (i < t.last ? subject_sign : 0.0));
+              claimed_[fi][here] = true;
+            }
+          }
+          object_open = false;
+          pending = false;
+          i = m.last;
+          continue;
+        }
+        Role role;
+        std::uint32_t words = 1;
+        const std::uint64_t next = i + 1 < w.count ? w.tokens[i + 1].hash : 0;
+        if (preposition_role(w.tokens[i].hash, next, role, words)) {
+          object_open = false;
+          pending = true;
+          pending_role = role;
+          pending_until = i + words + 3;
+          i += words - 1;
+          continue;
+        }
+        // Another event in the clause takes over what follows.
+        bool taken = false;
+        for (std::uint32_t k = ti + 1; k < f.term_count && !taken; ++k) {
+          const Term& u = f.terms[k];
+          taken = u.first == i && i > t.last && u.is_event && u.classes == Term::company && (u.shadowed & Term::company) == 0;
+        }
+        if (taken) break;
+      }
+      // A subject the clause does not name ("Shares jump after record quarter") is the lead
+      // company: fully in the headline's first clause, half as much in a later one, whose actor
+      // may be a company the pack does not track ("... as Google gains").
+      if (!subject_found && !passive && subject_sign != 0 && !clause_named && lead_ >= 0) {
+        MentionSpan lead;
+        lead.entity = static_cast<std::uint16_t>(lead_);
+        credit(lead, Role::subject, subject_sign * p.lead_subject_weight * (t.clause == 0 ? 1.0 : 0.5));
+      }
+      if (trace != nullptr) {
+        Line line;
+        line << "event " << event.id << " \"" << term_text(f, t) << "\" (" << rules::to_string(f.field) << ")";
+        if (negation != 1) line << " negated x" << negation;
+        if (hedge != 1) line << " hedged x" << hedge;
+        if (intensity != 1) line << " intensified x" << intensity;
+        if (passive) line << " passive";
+        if (roles_seen.text_.empty()) line << ": no tracked company in its roles";
+        else line << ":" << roles_seen.text_;
+        note(trace, line);
+      }
+    }
+  }
+  // Results against estimates given only as figures ("Q3 revenue $35.1B vs $33.2B est."): the
+  // headline's lead company.
+  if (lead_ >= 0) {
+    const FieldWords& h = fields_[0];
+    const Figures fig = read_figures(h.text, h.words, 0, h.words.count);
+    if (fig.has_actual && fig.has_expected && fig.against_expected() != 0) {
+      if (Reading* r = reading_of(static_cast<std::uint16_t>(lead_))) {
+        r->add(fig.against_expected() * h.weight, kFiguresVsExpected);
+        if (trace != nullptr) {
+          Line line;
+          line << "figures: " << fig.actual << " against " << fig.expected << " expected -> "
+               << entities[static_cast<std::size_t>(lead_)].ticker;
+          note(trace, line);
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < company_count_; ++i) company_readings_[i].direction = squash(company_readings_[i].direction);
+  // No event read the lead company: the sentiment lexicon's tone, at low confidence.
+  if (lead_ >= 0 && p.lexicon_fallback_weight > 0) {
+    Reading* r = reading_of(static_cast<std::uint16_t>(lead_));
+    if (r != nullptr && r->terms == 0) {
+      const Reading tone = lexicon_tone(trace);
+      if (tone.terms > 0) {
+        *r = tone;
+        r->direction *= p.lexicon_fallback_weight;
+        r->lexicon = true;
+      }
+    }
+  }
+}
+
+Reading StoryReader::lexicon_tone(ReadingTrace* trace) const noexcept {
+  Reading tone;
+  const ScoringParams& p = *params_;
+  for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
+    const FieldWords& f = fields_[fi];
+    for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
+      const Term& t = f.terms[ti];
+      if (t.is_event || (t.shadowed & Term::company) != 0) continue;
+      const rules::LexiconTerm& lt = pack_->term(t.owner);
+      if (lt.kind != LexiconKind::sentiment) continue;
+      const double value = lt.weight * f.weight * modifier(f, t, LexiconKind::negator, p.negation_window, nullptr) *
+                           modifier(f, t, LexiconKind::hedge, p.negation_window, &tone.hedges) *
+                           modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr);
+      tone.add(value, kNoEvent);
+      if (trace != nullptr) {
+        Line line;
+        line << "lexicon \"" << term_text(f, t) << "\" " << value;
+        note(trace, line);
+      }
+    }
+  }
+  tone.direction = squash(tone.direction);
+  return tone;
+}
+
+Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) const noexcept {
+  Reading out;
+  const ScoringParams& p = *params_;
+  for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
+    const FieldWords& f = fields_[fi];
+    struct Operator {
+      bool live = false;
+      std::uint16_t clause = 0, last = 0;
+      int flips = 0;
+      double factor = 1;   // |negator weight| damping
+      double alone = 0;    // direction it carries when nothing follows
+      std::uint32_t owner = 0;
+    } op;
+    int previewed_clause = -1;
+    double last_value = 0;
+    int last_clause = -1, last_end = -1;
+    std::uint32_t last_event = kNoEvent;
+    auto flush = [&] {
+      if (op.live && op.alone != 0) {
+        out.add(op.alone * f.weight, kNoEvent);
+        if (trace != nullptr) {
+          Line line;
+          line << "operator \"" << pack_->term(op.owner).phrase << "\" alone " << op.alone * f.weight;
+          note(trace, line);
+        }
+      }
+      op = Operator{};
+    };
+    for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
+      const Term& t = f.terms[ti];
+      if ((t.classes & Term::macro) == 0 || (t.shadowed & Term::macro) != 0) continue;
+      if (op.live && (t.clause != op.clause || t.first - op.last - 1 > static_cast<int>(p.negation_window))) flush();
+      if (!t.is_event) {
+        const rules::LexiconTerm& lt = pack_->term(t.owner);
+        if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
+          if (!op.live) op = Operator{true, t.clause, t.last, 0, 1, 0, t.owner};
+          ++op.flips;
+          op.last = t.last;
+          if (lt.kind == LexiconKind::negator) op.factor *= std::fabs(lt.weight);
+          else op.alone = op.flips % 2 == 1 ? lt.weight : 0;
+          op.owner = t.owner;
+        } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 3 && last_value != 0) {
+          out.direction -= 2 * last_value;  // "rate cuts unlikely": the term before it reads the other way
+          if (trace != nullptr) {
+            Line line;
+            line << "\"" << term_text(f, t) << "\" turns the term before it";
+            note(trace, line);
+          }
+          last_value = -last_value;
+        } else if (lt.kind == LexiconKind::preview) {
+          previewed_clause = t.clause;
+        }
+        continue;
+      }
+      const rules::Event& event = pack_->event(t.owner);
+      if (event.kind != EventKind::policy && event.kind != EventKind::stance) continue;
+      const double direction = event.kind == EventKind::policy && event.direction == 0 ? hold : event.direction;
+      double value = direction * event.weight * f.weight *
+                     modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
+                     modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
+      std::string_view turned_by;
+      if (op.live) {
+        if (op.flips % 2 == 1) value = -value;
+        value *= op.factor;
+        turned_by = pack_->term(op.owner).phrase;
+        op = Operator{};
+      }
+      if (previews && previewed_clause == t.clause) {
+        if (trace != nullptr) {
+          Line line;
+          line << "policy " << event.id << " \"" << term_text(f, t) << "\" after a preview cue: silent";
+          note(trace, line);
+        }
+        out.silenced = true;
+        continue;
+      }
+      if (value == 0) {
+        if (trace != nullptr) {
+          Line line;
+          line << "policy " << event.id << " \"" << term_text(f, t) << "\": no direction (a hold)";
+          note(trace, line);
+        }
+        ++out.terms;
+        if (out.event == kNoEvent) out.event = t.owner;
+        continue;
+      }
+      out.add(value, t.owner);
+      last_value = value;
+      last_clause = t.clause;
+      last_end = t.last;
+      last_event = t.owner;
+      if (trace != nullptr) {
+        Line line;
+        line << (event.kind == EventKind::policy ? "policy " : "stance ") << event.id << " \"" << term_text(f, t) << "\" " << value;
+        if (!turned_by.empty()) line << " turned by \"" << turned_by << "\"";
+        note(trace, line);
+      }
+    }
+    flush();
+    (void)last_event;
+  }
+  out.direction = squash(out.direction);
+  return out;
+}
+
+Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, ReadingTrace* trace) const noexcept {
+  Reading out;
+  const IndicatorHit& ind = f.indicators[index];
+  const rules::CompiledRule& rule = pack_->rules()[ind.rule];
+  const double polarity = rule.invert ? -1 : 1;
+  const auto& w = f.words;
+  const std::uint16_t clause = w.tokens[ind.last].clause;
+  // What belongs to this indicator: the words up to the next indicator of another rule.
+  std::uint32_t end = w.count;
+  for (std::uint32_t k = index + 1; k < f.indicator_count; ++k) {
+    if (f.indicators[k].rule != ind.rule && f.indicators[k].last > ind.last) {
+      end = f.indicators[k].last;
+      break;
+    }
+  }
+  int preview = -1, in_line = -1;
+  const Term* move = nullptr;
+  const Term* surprise = nullptr;
+  const Term* relative = nullptr;
+  const Term* stance = nullptr;
+  for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
+    const Term& t = f.terms[ti];
+    if ((t.classes & Term::macro) == 0 || (t.shadowed & Term::macro) != 0) continue;
+    if (t.first >= end) break;
+    if (!t.is_event) {
+      // A preview, calendar or expectation anywhere before the reading silences it.
+      const LexiconKind kind = pack_->term(t.owner).kind;
+      if (kind == LexiconKind::preview && preview < 0) preview = t.first;
+      if (kind == LexiconKind::in_line && in_line < 0 && t.last + 1u >= ind.last) in_line = t.first;
+      continue;
+    }
+    // Not the indicator's own words ("job growth"); before it, only what qualifies it ("hot CPI",
+    // "rising claims", "strong jobs report").
+    if (t.first <= ind.last && t.last >= ind.last) continue;
+    if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
+    const rules::Event& e = pack_->event(t.owner);
+    if (e.kind == EventKind::move && move == nullptr) move = &t;
+    else if (e.kind == EventKind::surprise && e.relative && relative == nullptr) relative = &t;
+    else if (e.kind == EventKind::surprise && !e.relative && surprise == nullptr) surprise = &t;
+    else if (e.kind == EventKind::stance && stance == nullptr) stance = &t;
+  }
+  Figures fig = read_figures(f.text, w, ind.last + 1u, end);
+  // "FALLS 0.4%; EST. -0.4%": a change right after a fall is a fall ("falls to 4.0%" is a level).
+  if (fig.has_actual && move != nullptr && pack_->event(move->owner).direction < 0 && fig.actual > 0 &&
+      (move->last + 1u == fig.first_word ||
+       (move->last + 2u == fig.first_word && w.tokens[move->last + 1u].hash == kBy))) {
+    const std::string_view first = rules::token_text(f.text, w.tokens[fig.first_word]);
+    if (!first.empty() && first[0] != '+') fig.actual = -fig.actual;
+  }
+  // Says which indicator is read, then why; only with a trace.
+  auto say = [&](auto&&... parts) {
+    if (trace == nullptr) return;
+    Line line;
+    line << "release " << rule.id << " at \"" << rules::token_text(f.text, w.tokens[ind.last]) << "\": ";
+    (line << ... << parts);
+    note(trace, line);
+  };
+  auto decide = [&](double hawkish, std::uint32_t by) {
+    out.add(hawkish * f.weight, by);
+    say(" -> ", hawkish * f.weight);
+  };
+  const bool actual_data = fig.has_actual && fig.has_expected;
+  // A preview before what would decide the reading (or with nothing to decide it) silences it:
+  // "CPI expected to rise", "yields edge lower ahead of CPI"; not "CPI cools, boosting rate-cut bets".
+  int decider = static_cast<int>(w.count);
+  for (const Term* d : {surprise, stance, relative, move}) {
+    if (d != nullptr) decider = std::min<int>(decider, d->first);
+  }
+  if (preview >= 0 && preview < decider && !actual_data && rule.previews) {
+    out.silenced = true;
+    say("a preview or expectation, no direction");
+    return out;
+  }
+  if (actual_data && fig.mixed) {
+    out.silenced = true;
+    say("figures on both sides of their estimates: mixed");
+    return out;
+  }
+  if (actual_data) {
+    const int against = fig.against_expected();
+    if (against == 0) {
+      out.silenced = true;
+      say(fig.actual, " as expected: in line");
+      ++out.terms;
+      return out;
+    }
+    say(fig.actual, against > 0 ? " above " : " below ", fig.expected, " expected");
+    decide(against * polarity, kFiguresVsExpected);
+    return out;
+  }
+  if (surprise != nullptr) {
+    const rules::Event& e = pack_->event(surprise->owner);
+    say("surprise \"", term_text(f, *surprise), "\"");
+    decide(e.direction * polarity, surprise->owner);
+    return out;
+  }
+  if (stance != nullptr && in_line < 0) {
+    const rules::Event& e = pack_->event(stance->owner);
+    say("reading \"", term_text(f, *stance), "\"");
+    decide(e.direction, stance->owner);
+    return out;
+  }
+  if (relative != nullptr) {
+    const rules::Event& e = pack_->event(relative->owner);
+    const double moved = move != nullptr ? pack_->event(move->owner).direction : 1;
+    say("\"", move != nullptr ? term_text(f, *move) : std::string_view(), " ", term_text(f, *relative), "\"");
+    decide(moved * e.direction * polarity, relative->owner);
+    return out;
+  }
+  if (in_line >= 0) {
+    out.silenced = true;
+    ++out.terms;
+    say("in line with expectations");
+    return out;
+  }
+  if (fig.has_actual && fig.has_prior && fig.against_prior() != 0) {
+    say(fig.actual, fig.against_prior() > 0 ? " above " : " below ", fig.prior, " before");
+    decide(fig.against_prior() * polarity, kFiguresVsPrior);
+    return out;
+  }
+  if (move != nullptr) {
+    const rules::Event& e = pack_->event(move->owner);
+    say("move \"", term_text(f, *move), "\"");
+    decide(e.direction * polarity, move->owner);
+    return out;
+  }
+  say("nothing says which way");
+  return out;
+}
+
+Reading StoryReader::release(std::uint32_t topic, ReadingTrace* trace) const noexcept {
+  Reading out;
+  bool silenced = false, up = false, down = false;
+  for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
+    const FieldWords& f = fields_[fi];
+    double weight = 1;
+    for (std::uint32_t i = 0; i < f.indicator_count; ++i) {
+      const IndicatorHit& ind = f.indicators[i];
+      if (pack_->rules()[ind.rule].topic != topic) continue;
+      // One reading per place: patterns of one rule ending within a few words ("unemployment",
+      // "unemployment rate") are one mention, read from its last word.
+      bool later = false;
+      for (std::uint32_t k = i + 1; k < f.indicator_count && !later; ++k) {
+        later = f.indicators[k].rule == ind.rule && f.indicators[k].last >= ind.last && f.indicators[k].last - ind.last <= 2;
+      }
+      if (later) continue;
+      const Reading r = release_mention(f, i, trace);
+      silenced = silenced || r.silenced;
+      if (r.terms == 0 || r.direction == 0) continue;
+      (r.direction > 0 ? up : down) = true;
+      out.add(r.direction * weight, r.event);
+      out.hedges = static_cast<std::uint16_t>(out.hedges + r.hedges);
+      weight = 0.6;  // the first indicator of a field leads
+    }
+    if (out.terms > 0 || silenced) break;  // the summary speaks only when the headline says nothing
+  }
+  // Indicators that point both ways ("job growth slows; unemployment falls") read as mixed.
+  if (up && down) {
+    if (trace != nullptr) {
+      Line line;
+      line << "indicators of one release point both ways: mixed, no direction";
+      note(trace, line);
+    }
+    out.direction = 0;
+    out.silenced = true;
+    return out;
+  }
+  out.silenced = silenced && out.direction == 0;
+  out.direction = squash(out.direction);
+  return out;
+}
+
+std::uint16_t StoryReader::headline_hedges() const noexcept {
+  const FieldWords& h = fields_[0];
+  std::uint16_t n = 0;
+  for (std::uint32_t i = 0; i < h.term_count; ++i) {
+    const Term& t = h.terms[i];
+    if (!t.is_event && t.shadowed == 0 && pack_->term(t.owner).kind == LexiconKind::hedge) ++n;
+  }
+  return n;
+}
+
+double StoryReader::headline_figure() const noexcept {
+  const FieldWords& h = fields_[0];
+  for (std::uint32_t i = 0; i < h.words.count; ++i) {
+    double v = 0;
+    if (figure_value(h.text, h.words, i, v)) return v;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace h2s::scoring
