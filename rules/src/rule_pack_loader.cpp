@@ -255,7 +255,7 @@ class Loader {
   }
 
   void load_event(const toml::table& t) {
-    check_keys(t, {"id", "kind", "direction", "relative", "weight", "roles", "phrases", "description"});
+    check_keys(t, {"id", "kind", "direction", "relative", "resolved", "scope", "weight", "roles", "phrases", "description"});
     Event event;
     event.where = where(t);
     event.id = get_string(t, "id", true);
@@ -275,6 +275,13 @@ class Loader {
     }
     event.relative = get_bool(t, "relative", false);
     if (event.relative && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be relative");
+    event.resolved = get_bool(t, "resolved", false);
+    if (event.resolved && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be resolved");
+    const std::string scope = get_string(t, "scope", false);
+    if (scope == "release") event.scope = EventScope::release;
+    else if (scope == "policy") event.scope = EventScope::policy;
+    else if (!scope.empty() && scope != "any") error(line_of(t), "scope must be any, release or policy, not '" + scope + "'");
+    if (!scope.empty() && event.kind == EventKind::company) error(line_of(t), "a company event has no macro scope");
     if (const toml::node* w = t.get("weight")) {
       event.weight = get_number(*w, "weight");
       if (!(event.weight > 0 && event.weight <= 10)) error(line_of(*w), "weight must be in (0, 10]");

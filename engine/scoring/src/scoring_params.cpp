@@ -81,6 +81,7 @@ bool set_scoring_param(ScoringParams& p, std::string_view name, std::string_view
   std::uint32_t small = 0;
   std::uint32_t* small_field = name == "negation_window"        ? &p.negation_window
                                : name == "modifier_window"      ? &p.modifier_window
+                               : name == "policy_window"        ? &p.policy_window
                                : name == "throttle_max_signals" ? &p.throttle_max_signals
                                                                 : nullptr;
   if (small_field != nullptr) {

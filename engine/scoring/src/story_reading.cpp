@@ -138,6 +138,34 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
   }
 }
 
+std::uint8_t StoryReader::classes_of(const rules::PatternRef& ref) const noexcept {
+  if (ref.kind == PatternRef::Kind::event) {
+    const rules::Event& e = pack_->event(ref.owner);
+    switch (e.kind) {
+      case EventKind::company: return Term::company;
+      case EventKind::policy: return Term::policy;
+      case EventKind::stance:
+        return e.scope == rules::EventScope::policy    ? Term::policy
+               : e.scope == rules::EventScope::release ? Term::release
+                                                        : Term::policy | Term::release;
+      case EventKind::move:
+      case EventKind::surprise: return e.scope == rules::EventScope::policy ? Term::policy : Term::release;
+    }
+    return 0;
+  }
+  switch (pack_->term(ref.owner).kind) {
+    case LexiconKind::sentiment: return Term::company;
+    case LexiconKind::negator:
+    case LexiconKind::intensifier:
+    case LexiconKind::hedge: return Term::company | Term::policy | Term::release;
+    case LexiconKind::turn:
+    case LexiconKind::turn_after: return Term::policy;
+    case LexiconKind::preview:
+    case LexiconKind::in_line: return Term::policy | Term::release;
+  }
+  return 0;
+}
+
 void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noexcept {
   const auto& refs = pack_->patterns();
   const auto& w = f.words;
@@ -163,8 +191,10 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
           if (matches || shape.first == "*") first = at;
         }
         if (first < 0) first = std::max(0, last - shape.min_words + 1);
-        // A phrase that spans two clauses ("cuts, guidance") is no phrase.
+        // A phrase that spans two clauses ("cuts, guidance") or starts inside a compound
+        // ("open-ended bond buying" is not "ended bond buying") is no phrase.
         if (w.tokens[static_cast<std::size_t>(first)].clause != w.tokens[static_cast<std::size_t>(last)].clause) break;
+        if (w.tokens[static_cast<std::size_t>(first)].has(Token::hyphen_before) && shape.first != "*") break;
         Term t;
         t.pattern = hit.pattern;
         t.owner = ref.owner;
@@ -172,15 +202,7 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
         t.first = static_cast<std::uint16_t>(first);
         t.last = static_cast<std::uint16_t>(last);
         t.clause = w.tokens[static_cast<std::size_t>(last)].clause;
-        if (t.is_event) {
-          t.classes = pack_->event(ref.owner).kind == EventKind::company ? Term::company : Term::macro;
-        } else {
-          const LexiconKind kind = pack_->term(ref.owner).kind;
-          t.classes = kind == LexiconKind::sentiment ? Term::company
-                      : (kind == LexiconKind::negator || kind == LexiconKind::intensifier || kind == LexiconKind::hedge)
-                          ? Term::company | Term::macro
-                          : Term::macro;
-        }
+        t.classes = classes_of(ref);
         f.terms[f.term_count++] = t;
         break;
       }
@@ -207,6 +229,9 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
       }
       case PatternRef::Kind::rule: {
         if (pack_->rules()[ref.owner].reading != rules::Reading::release || f.indicator_count == FieldWords::kMaxIndicators) break;
+        bool matched = false;  // a rule its exclusions or requires turned away names no indicator
+        for (std::size_t r = 0; r < match.rule_count && !matched; ++r) matched = match.rules[r].rule == ref.owner;
+        if (!matched) break;
         f.indicators[f.indicator_count++] = IndicatorHit{ref.owner, static_cast<std::uint16_t>(last)};
         break;
       }
@@ -266,7 +291,7 @@ void StoryReader::mark_context(FieldWords& f) const noexcept {
 // an intensifier may also follow right after it. 1 when there is none.
 double StoryReader::modifier(const FieldWords& f, const Term& t, LexiconKind kind, std::uint32_t window,
                              std::uint16_t* hedges) const noexcept {
-  const std::uint8_t cls = t.classes & (Term::company | Term::macro);
+  const std::uint8_t cls = t.classes;
   double factor = 1;
   int best_gap = std::numeric_limits<int>::max();
   for (std::uint32_t i = 0; i < f.term_count; ++i) {
@@ -523,8 +548,8 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
     };
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
-      if ((t.classes & Term::macro) == 0 || (t.shadowed & Term::macro) != 0) continue;
-      if (op.live && (t.clause != op.clause || t.first - op.last - 1 > static_cast<int>(p.negation_window))) flush();
+      if ((t.classes & Term::policy) == 0 || (t.shadowed & Term::policy) != 0) continue;
+      if (op.live && (t.clause != op.clause || t.first - op.last - 1 > static_cast<int>(p.policy_window))) flush();
       if (!t.is_event) {
         const rules::LexiconTerm& lt = pack_->term(t.owner);
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
@@ -548,7 +573,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         continue;
       }
       const rules::Event& event = pack_->event(t.owner);
-      if (event.kind != EventKind::policy && event.kind != EventKind::stance) continue;
+      if ((event.kind != EventKind::policy && event.kind != EventKind::stance) || event.scope == rules::EventScope::release) continue;
       const double direction = event.kind == EventKind::policy && event.direction == 0 ? hold : event.direction;
       double value = direction * event.weight * f.weight *
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
@@ -605,7 +630,8 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
   const double polarity = rule.invert ? -1 : 1;
   const auto& w = f.words;
   const std::uint16_t clause = w.tokens[ind.last].clause;
-  // What belongs to this indicator: the words up to the next indicator of another rule.
+  // What belongs to this indicator: the words up to the next indicator of another rule. Moves and
+  // stances must be in its own clause; figures and surprises may follow ("...; EST. +0.3%").
   std::uint32_t end = w.count;
   for (std::uint32_t k = index + 1; k < f.indicator_count; ++k) {
     if (f.indicators[k].rule != ind.rule && f.indicators[k].last > ind.last) {
@@ -613,14 +639,16 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
       break;
     }
   }
+  const Figures fig_probe = read_figures(f.text, w, ind.last + 1u, end);
   int preview = -1, in_line = -1;
-  const Term* move = nullptr;
+  double moved = 0;  // the sum of the moves of its clause ("added 37,000, fewest in two years")
+  const Term* move = nullptr;  // the first of them
   const Term* surprise = nullptr;
   const Term* relative = nullptr;
   const Term* stance = nullptr;
   for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
     const Term& t = f.terms[ti];
-    if ((t.classes & Term::macro) == 0 || (t.shadowed & Term::macro) != 0) continue;
+    if ((t.classes & Term::release) == 0 || (t.shadowed & Term::release) != 0) continue;
     if (t.first >= end) break;
     if (!t.is_event) {
       // A preview, calendar or expectation anywhere before the reading silences it.
@@ -629,23 +657,36 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
       if (kind == LexiconKind::in_line && in_line < 0 && t.last + 1u >= ind.last) in_line = t.first;
       continue;
     }
+    const rules::Event& e = pack_->event(t.owner);
+    if (e.scope == rules::EventScope::policy || e.kind == EventKind::policy || e.kind == EventKind::company) continue;
     // Not the indicator's own words ("job growth"); before it, only what qualifies it ("hot CPI",
     // "rising claims", "strong jobs report").
-    if (t.first <= ind.last && t.last >= ind.last) continue;
+    if (t.first < ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
-    const rules::Event& e = pack_->event(t.owner);
-    if (e.kind == EventKind::move && move == nullptr) move = &t;
-    else if (e.kind == EventKind::surprise && e.relative && relative == nullptr) relative = &t;
-    else if (e.kind == EventKind::surprise && !e.relative && surprise == nullptr) surprise = &t;
-    else if (e.kind == EventKind::stance && stance == nullptr) stance = &t;
+    const bool own_clause = t.clause == clause;
+    if (e.kind == EventKind::move && own_clause) {
+      moved += e.direction * e.weight;
+      if (move == nullptr) move = &t;
+    } else if (e.kind == EventKind::surprise && e.relative && own_clause && relative == nullptr) {
+      relative = &t;
+    } else if (e.kind == EventKind::surprise && !e.relative && surprise == nullptr) {
+      surprise = &t;
+    } else if (e.kind == EventKind::stance && own_clause && stance == nullptr) {
+      stance = &t;
+    }
   }
-  Figures fig = read_figures(f.text, w, ind.last + 1u, end);
-  // "FALLS 0.4%; EST. -0.4%": a change right after a fall is a fall ("falls to 4.0%" is a level).
-  if (fig.has_actual && move != nullptr && pack_->event(move->owner).direction < 0 && fig.actual > 0 &&
-      (move->last + 1u == fig.first_word ||
-       (move->last + 2u == fig.first_word && w.tokens[move->last + 1u].hash == kBy))) {
+  Figures fig = fig_probe;
+  // "FALLS 0.4%; EST. -0.4%": a change after a fall is a fall ("falls to 4.0%" is a level).
+  if (fig.has_actual && move != nullptr && moved < 0 && fig.actual > 0 && move->last < fig.first_word &&
+      fig.first_word - move->last <= 3) {
+    bool level = false;
+    for (std::uint32_t i = move->last + 1u; i < fig.first_word; ++i) {
+      const std::uint64_t h = w.tokens[i].hash;
+      level = level || h == rules::word_hash("to") || h == rules::word_hash("at") || h == rules::word_hash("from") ||
+              h == rules::word_hash("of");
+    }
     const std::string_view first = rules::token_text(f.text, w.tokens[fig.first_word]);
-    if (!first.empty() && first[0] != '+') fig.actual = -fig.actual;
+    if (!level && !first.empty() && first[0] != '+') fig.actual = -fig.actual;
   }
   // Says which indicator is read, then why; only with a trace.
   auto say = [&](auto&&... parts) {
@@ -676,6 +717,8 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     say("figures on both sides of their estimates: mixed");
     return out;
   }
+  // In order: the figures against the estimate, a surprise, a relative surprise, in line, the
+  // figures against the prior, the moves, a stance word.
   if (actual_data) {
     const int against = fig.against_expected();
     if (against == 0) {
@@ -691,20 +734,16 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
   if (surprise != nullptr) {
     const rules::Event& e = pack_->event(surprise->owner);
     say("surprise \"", term_text(f, *surprise), "\"");
-    decide(e.direction * polarity, surprise->owner);
-    return out;
-  }
-  if (stance != nullptr && in_line < 0) {
-    const rules::Event& e = pack_->event(stance->owner);
-    say("reading \"", term_text(f, *stance), "\"");
-    decide(e.direction, stance->owner);
+    decide(e.direction * (e.resolved ? 1 : polarity), surprise->owner);
     return out;
   }
   if (relative != nullptr) {
     const rules::Event& e = pack_->event(relative->owner);
-    const double moved = move != nullptr ? pack_->event(move->owner).direction : 1;
+    // "rose less than expected" qualifies the rise; "fall to 233,000, less than expected" the level.
+    const bool figure_between = fig.has_actual && move != nullptr && move->last < fig.first_word && fig.first_word < relative->first;
+    const double base = move != nullptr && !figure_between ? (moved != 0 ? (moved > 0 ? 1.0 : -1.0) : 1.0) : 1.0;
     say("\"", move != nullptr ? term_text(f, *move) : std::string_view(), " ", term_text(f, *relative), "\"");
-    decide(moved * e.direction * polarity, relative->owner);
+    decide(base * e.direction * polarity, relative->owner);
     return out;
   }
   if (in_line >= 0) {
@@ -718,10 +757,15 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     decide(fig.against_prior() * polarity, kFiguresVsPrior);
     return out;
   }
-  if (move != nullptr) {
-    const rules::Event& e = pack_->event(move->owner);
-    say("move \"", term_text(f, *move), "\"");
-    decide(e.direction * polarity, move->owner);
+  if (move != nullptr && moved != 0) {
+    say("move \"", term_text(f, *move), "\"", moved > 0 ? " up" : " down");
+    decide((moved > 0 ? 1.0 : -1.0) * polarity, move->owner);
+    return out;
+  }
+  if (stance != nullptr) {
+    const rules::Event& e = pack_->event(stance->owner);
+    say("reading \"", term_text(f, *stance), "\"");
+    decide(e.direction, stance->owner);
     return out;
   }
   say("nothing says which way");

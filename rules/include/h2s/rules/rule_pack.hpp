@@ -109,11 +109,17 @@ enum class EventKind : std::uint8_t {
   surprise,  // against expectations: + above, - below; `relative`: more/less than the move
 };
 
+// Which macro readings an event serves: a release adjective ("hot", "disappointing") says nothing
+// of a Fed speaker's stance, a stance ("hawkish") nothing of a release.
+enum class EventScope : std::uint8_t { any, release, policy };
+
 struct Event {
   std::string id;  // at most 31 bytes: it travels in each signal
   EventKind kind = EventKind::company;
   double direction = 0;  // policy, stance, move, surprise
   bool relative = false; // surprise: "more than expected" follows the move it qualifies
+  bool resolved = false; // surprise: already in hawkish terms ("stronger than expected"), no polarity
+  EventScope scope = EventScope::any;
   double weight = 1.0;
   std::array<double, kRoleCount> roles{};  // company
   std::vector<std::string> phrases;

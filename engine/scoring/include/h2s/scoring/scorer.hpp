@@ -24,6 +24,7 @@ struct ScoringParams {
   double min_confidence = 0.05;        // less confident signals are dropped
   std::uint32_t negation_window = 4;   // words between a negator, operator or hedge and its term
   std::uint32_t modifier_window = 2;   // words between an intensifier and its term
+  std::uint32_t policy_window = 6;     // words between a stance operator and the policy term it turns
   std::array<double, 3> field_weight{1.0, 0.7, 0.4};  // headline, summary, body lead
   double lead_subject_weight = 0.8;    // an event whose clause names no company reads the lead company
   double lexicon_fallback_weight = 0.5;  // the lead company's lexicon tone when no event reads it (0: never)

@@ -29,7 +29,8 @@ inline constexpr std::uint32_t kFiguresVsPrior = UINT32_MAX - 2;
 
 // One phrase of the pack placed on the words of its field.
 struct Term {
-  enum Class : std::uint8_t { company = 1, macro = 2 };
+  // Which readings a phrase serves; phrases compete only within a reading.
+  enum Class : std::uint8_t { company = 1, policy = 2, release = 4 };
   std::uint32_t pattern = 0;  // Hyperscan pattern id
   std::uint32_t owner = 0;    // event or lexicon index
   bool is_event = false;
@@ -114,6 +115,7 @@ class StoryReader {
 
  private:
   void place_hits(FieldWords& f, const rules::MatchResult& match) noexcept;
+  [[nodiscard]] std::uint8_t classes_of(const rules::PatternRef& ref) const noexcept;
   void shadow(FieldWords& f) const noexcept;
   void mark_context(FieldWords& f) const noexcept;
   void read_companies(ReadingTrace* trace) noexcept;
