@@ -132,10 +132,24 @@ def main():
     items = load(args.corpus)
     seen = {fold(i["headline"]) for i in load(args.exclude)} if args.exclude else set()
     dropped = {i["id"] for i in items if i.get("version", 1) == 1 and fold(i["headline"]) in seen}
-    items = [i for i in items if i["id"] not in dropped]
     if dropped:
         print(f"make_feed: left out {len(dropped)} stories whose headline is in {', '.join(args.exclude)}",
               file=sys.stderr)
+    # Corpora collected apart may hold the same published headline: keep the first file's copy, as
+    # one story (a second copy would be a repeat the labels do not expect).
+    first_file = {}
+    repeats = set()
+    for i in items:
+        if i.get("version", 1) != 1 or i["kind"] == "duplicate":
+            continue
+        path = i["_where"].rsplit(":", 1)[0]
+        key = fold(i["headline"])
+        if first_file.setdefault(key, path) != path:
+            repeats.add(i["id"])
+    if repeats:
+        print(f"make_feed: left out {len(repeats)} stories another corpus file already holds", file=sys.stderr)
+    dropped |= repeats
+    items = [i for i in items if i["id"] not in dropped]
 
     firsts, lines, labels = {}, [], {}
     for item in items:

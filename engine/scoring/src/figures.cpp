@@ -40,6 +40,8 @@ constexpr std::uint64_t kFillers[] = {word_hash("of"),        word_hash("a"),   
 constexpr std::uint64_t kScaleThousand[] = {word_hash("k"), word_hash("thousand")};
 constexpr std::uint64_t kScaleMillion[] = {word_hash("m"), word_hash("mln"), word_hash("million"), word_hash("mn")};
 constexpr std::uint64_t kScaleBillion[] = {word_hash("b"), word_hash("bn"), word_hash("bln"), word_hash("billion")};
+constexpr std::uint64_t kDurations[] = {word_hash("years"), word_hash("months"), word_hash("weeks"), word_hash("days"),
+                                        word_hash("decades"), word_hash("quarters"), word_hash("hours"), word_hash("minutes")};
 constexpr std::uint64_t kSpans[] = {word_hash("year"), word_hash("month"), word_hash("week"), word_hash("day"),
                                 word_hash("quarter"), word_hash("point"), word_hash("basis"), word_hash("bp"),
                                 word_hash("bps")};
@@ -114,10 +116,15 @@ bool figure_value(std::string_view text, const rules::TokenizedText& words, std:
     const double next = scale_word(words.tokens[index + 1].hash);
     if (next > 0) scale = next;
   }
-  if (index + 1 < words.count && words.tokens[index + 1].has(Token::hyphen_before)) {
+  if (index + 1 < words.count) {
+    const Token& next = words.tokens[index + 1];
     for (const std::uint64_t s : kSpans) {
-      if (words.tokens[index + 1].hash == s) return false;  // "10-year", "50-basis-point"
+      if (next.hash == s && next.has(Token::hyphen_before)) return false;  // "10-year", "50-basis-point"
     }
+    for (const std::uint64_t s : kDurations) {
+      if (next.hash == s) return false;  // "biggest hike in 22 years"
+    }
+    if (next.has(Token::hyphen_before) && next.has(Token::number)) return false;  // a "9-3 vote"
   }
   const bool year = !percent && !money && scale == 1 && unit.empty() && d == 4 && v >= 1900 && v <= 2100;
   if (year) return false;

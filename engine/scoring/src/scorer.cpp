@@ -29,23 +29,31 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 
 constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
 
-bool same_figure(double a, double b) noexcept { return std::isnan(a) || std::isnan(b) || a == b; }
+// Two headlines name the same print when either names no figure or their first figures agree
+// (a shared estimate is not the same print: "core CPI rises 0.5%, above 0.3%" is not "CPI 0.4%").
+bool same_figures(const std::array<double, 2>& a, const std::array<double, 2>& b) noexcept {
+  return std::isnan(a[0]) || std::isnan(b[0]) || a[0] == b[0];
+}
 
-// Words too common to say what a headline is about.
-constexpr std::uint64_t kStopWords[] = {
-    rules::word_hash("says"),   rules::word_hash("said"),   rules::word_hash("with"),  rules::word_hash("from"),
-    rules::word_hash("that"),   rules::word_hash("this"),   rules::word_hash("after"), rules::word_hash("amid"),
-    rules::word_hash("over"),   rules::word_hash("into"),   rules::word_hash("will"),  rules::word_hash("than"),
-    rules::word_hash("report"), rules::word_hash("reports"), rules::word_hash("news"), rules::word_hash("update"),
-    rules::word_hash("their"),  rules::word_hash("they"),   rules::word_hash("been"),  rules::word_hash("have"),
-    rules::word_hash("more"),   rules::word_hash("about"),  rules::word_hash("year"),  rules::word_hash("says,")};
+// Words too common to say what a headline is about (after a final 's' is dropped).
+constexpr std::string_view kStopWords[] = {
+    "the",  "and",  "for",  "its",  "has",  "are",  "was",  "but",  "not",  "new",  "now",  "say",  "said",
+    "with", "from", "that", "this", "after", "amid", "over", "into", "will", "than", "report", "new", "update",
+    "their", "they", "been", "have", "more", "about", "year", "his", "her", "she", "who", "how", "why", "what",
+    "may", "can", "could", "would", "u.s.", "us", "reuter", "source", "via", "all", "out", "off", "per"};
 
-bool content_word(const rules::Token& t, std::string_view text) noexcept {
-  if (t.has(rules::Token::number)) return true;
-  if (t.end - t.begin < 4) return false;
-  (void)text;
-  for (const std::uint64_t s : kStopWords) {
-    if (s == t.hash) return false;
+// The word's hash without a final "s" ("supports" is "support", "rates" "rate").
+std::uint64_t stem_hash(std::string_view word) noexcept {
+  if (word.size() > 3 && (word.back() == 's' || word.back() == 'S') && word[word.size() - 2] != 's') word.remove_suffix(1);
+  return rules::word_hash(word);
+}
+
+bool content_word(std::string_view word, bool number) noexcept {
+  if (number) return true;
+  if (word.size() < 3) return false;
+  const std::uint64_t h = stem_hash(word);
+  for (const std::string_view s : kStopWords) {
+    if (rules::word_hash(s) == h) return false;
   }
   return true;
 }
@@ -97,8 +105,11 @@ void Scorer::read_headline(const Story& story) noexcept {
   admission_.names = names_signature(w, begin, end);
   admission_.words = WordSet{};
   for (std::uint32_t i = begin; i < end; ++i) {
-    if (!content_word(w.tokens[i], story.headline)) continue;
-    const std::uint64_t bit = mix(w.tokens[i].hash) & 255;
+    const rules::Token& t = w.tokens[i];
+    std::string_view word = rules::token_text(story.headline, t);
+    if (t.has(rules::Token::possessive)) word.remove_suffix(2);
+    if (!content_word(word, t.has(rules::Token::number))) continue;
+    const std::uint64_t bit = mix(stem_hash(word)) & 255;
     admission_.words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
   // Polynomial hashes: the whole headline, and each variant that drops one word, in O(n).
@@ -182,7 +193,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
   return true;
 }
 
-void Scorer::remember(const Story& story, std::uint64_t signature, double figure) noexcept {
+void Scorer::remember(const Story& story, std::uint64_t signature, const std::array<double, 2>& figure) noexcept {
   const std::int64_t now = admission_.now_us;
   for (std::size_t i = 0; i < admission_.edit_count; ++i) edits_.put(admission_.edits[i], EditNeighbour{signature}, now);
   if (signature != 0 && params_.semantic_window_us > 0) {
@@ -234,7 +245,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   headline_read_ = false;
   if (match.rule_count == 0) {
     out.outcome = StoryOutcome::no_match;
-    if (admitted && !admission_.revision) remember(story, 0, std::numeric_limits<double>::quiet_NaN());
+    if (admitted && !admission_.revision) remember(story, 0, {std::numeric_limits<double>::quiet_NaN(), 0});
     return;
   }
   StoryReader& reader = *reader_;
@@ -343,16 +354,15 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     }
   }
 
-  // What the story signals, as one value: a repeat with the same companies, sides, topics and
-  // events (and the same figure) is the same news, however it is worded.
+  // What the story signals, as one value: a repeat with the same companies, sides and topics (and
+  // the same figures and two content words in common) is the same news, however it is worded.
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
-    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^
-                 mix(exact_hash(sig.topic.view()) ^ (exact_hash(sig.event.view()) * 7));
+    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(exact_hash(sig.topic.view()));
   }
   if (signature != 0) signature = mix(signature ^ speaker);
-  const double figure = reader.headline_figure();
+  const std::array<double, 2> figure = reader.headline_figures();
   if (admitted && !admission_.revision) {
     const bool edit_repeat = admission_.edit_candidate && admission_.edit_signature == signature;
     const bool near_repeat = admission_.near_candidate && admission_.near_signature == signature;
@@ -360,7 +370,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
                                                                                 : nullptr;
     bool same_news = false;
     for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
-      same_news = same_news || (same_figure(same->figures[k], figure) && shared_words(same->words[k], admission_.words) >= 2);
+      same_news = same_news || (same_figures(same->figures[k], figure) && shared_words(same->words[k], admission_.words) >= 2);
     }
     if (edit_repeat || near_repeat || same_news) {
       out.signal_count = 0;

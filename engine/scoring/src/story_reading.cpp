@@ -661,7 +661,7 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     if (e.scope == rules::EventScope::policy || e.kind == EventKind::policy || e.kind == EventKind::company) continue;
     // Not the indicator's own words ("job growth"); before it, only what qualifies it ("hot CPI",
     // "rising claims", "strong jobs report").
-    if (t.first < ind.last && t.last >= ind.last) continue;
+    if (t.first <= ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
     const bool own_clause = t.clause == clause;
     if (e.kind == EventKind::move && own_clause) {
@@ -824,13 +824,15 @@ std::uint16_t StoryReader::headline_hedges() const noexcept {
   return n;
 }
 
-double StoryReader::headline_figure() const noexcept {
+std::array<double, 2> StoryReader::headline_figures() const noexcept {
   const FieldWords& h = fields_[0];
-  for (std::uint32_t i = 0; i < h.words.count; ++i) {
+  std::array<double, 2> out{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  std::size_t n = 0;
+  for (std::uint32_t i = 0; i < h.words.count && n < out.size(); ++i) {
     double v = 0;
-    if (figure_value(h.text, h.words, i, v)) return v;
+    if (figure_value(h.text, h.words, i, v)) out[n++] = v;
   }
-  return std::numeric_limits<double>::quiet_NaN();
+  return out;
 }
 
 }  // namespace h2s::scoring

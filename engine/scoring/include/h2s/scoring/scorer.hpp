@@ -146,7 +146,7 @@ class Scorer {
   // Recent headlines that signalled this: their first figures (NaN for none) and words.
   struct SameSignals {
     static constexpr std::size_t kKept = 4;
-    std::array<double, kKept> figures{};
+    std::array<std::array<double, 2>, kKept> figures{};
     std::array<WordSet, kKept> words{};
     std::uint8_t count = 0;
   };
@@ -175,7 +175,7 @@ class Scorer {
 
   void read_headline(const Story& story) noexcept;
   void find_neighbours() noexcept;
-  void remember(const Story& story, std::uint64_t signature, double figure) noexcept;
+  void remember(const Story& story, std::uint64_t signature, const std::array<double, 2>& figures) noexcept;
   [[nodiscard]] double take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept;
   [[nodiscard]] bool throttle_allows(std::string_view ticker, std::int64_t now_us) noexcept;
 
