@@ -269,7 +269,8 @@ void StoryReader::shadow(FieldWords& f) const noexcept {
       const int u_words = pack_->shape(u.pattern).min_words;
       // More words spelled out wins; between equals, the tighter span ("stock sinks" over "stock sinks up").
       const bool wins = u_words > t_words || (u_words == t_words && u.last - u.first < t.last - t.first);
-      const bool same_phrase_before = !wins && u.is_event == t.is_event && u.owner == t.owner && j < i &&
+      // Two patterns of one event on the same words count once.
+      const bool same_phrase_before = u_words == t_words && u.is_event == t.is_event && u.owner == t.owner && j < i &&
                                       u.first == t.first && u.last == t.last;
       if (wins || same_phrase_before) t.shadowed |= shared;
     }
