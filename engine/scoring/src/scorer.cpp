@@ -262,11 +262,18 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   std::array<Reading, 4> policy_readings{};
   std::size_t policy_count = 0;
 
+  // A story a policy rule reads (a Fed speaker, the FOMC) is not also read as a release: "Fed's
+  // Cook calls inflation numbers disappointing" is a stance, not a weak print.
+  bool policy_story = false;
+  for (std::size_t r = 0; r < match.rule_count; ++r) {
+    policy_story = policy_story || pack.rules()[match.rules[r].rule].reading == rules::Reading::policy;
+  }
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
     const rules::CompiledRule& rule = pack.rules()[rm.rule];
     const rules::Topic& topic = pack.topic(rule.topic);
     if (topic.side_mode == rules::SideMode::event) continue;
+    if (policy_story && rule.reading == rules::Reading::release) continue;
     const std::string_view rule_text = rules::field_text(story, rm.field);
     Reading macro;
     if (rule.reading == rules::Reading::policy) {

@@ -575,12 +575,14 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       }
       const rules::Event& event = pack_->event(t.owner);
       if ((event.kind != EventKind::policy && event.kind != EventKind::stance) || event.scope == rules::EventScope::release) continue;
-      const double direction = event.kind == EventKind::policy && event.direction == 0 ? hold : event.direction;
+      // A hold neither takes nor turns an operator: "pause in rate cuts" turns the cuts.
+      const bool is_hold = event.kind == EventKind::policy && event.direction == 0;
+      const double direction = is_hold ? hold : event.direction;
       double value = direction * event.weight * f.weight *
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
                      modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
       std::string_view turned_by;
-      if (op.live) {
+      if (op.live && !is_hold) {
         if (op.flips % 2 == 1) value = -value;
         value *= op.factor;
         turned_by = pack_->term(op.owner).phrase;
