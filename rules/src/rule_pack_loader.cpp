@@ -326,7 +326,8 @@ class Loader {
   }
 
   void load_lexicon(const toml::node& node) {
-    if (!check_keys(node, {"sentiment", "negators", "turns", "turns_after", "intensifiers", "hedges", "previews", "in_line"})) {
+    if (!check_keys(node, {"sentiment", "negators", "turns", "turns_after", "intensifiers", "hedges", "previews", "in_line",
+                           "company_previews"})) {
       return;
     }
     for (auto&& [key, section] : *node.as_table()) {
@@ -338,7 +339,8 @@ class Loader {
                                : k == "intensifiers" ? LexiconKind::intensifier
                                : k == "hedges"       ? LexiconKind::hedge
                                : k == "previews"     ? LexiconKind::preview
-                                                     : LexiconKind::in_line;
+                               : k == "in_line"      ? LexiconKind::in_line
+                                                     : LexiconKind::company_preview;
       const toml::table* terms = section.as_table();
       if (terms == nullptr) {
         error(line_of(section), "lexicon." + std::string(k) + " must be a table of \"phrase\" = weight");

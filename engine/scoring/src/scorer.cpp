@@ -29,10 +29,18 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 
 constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
 
-// Two headlines name the same print when either names no figure or their first figures agree
-// (a shared estimate is not the same print: "core CPI rises 0.5%, above 0.3%" is not "CPI 0.4%").
-bool same_figures(const std::array<double, 2>& a, const std::array<double, 2>& b) noexcept {
-  return std::isnan(a[0]) || std::isnan(b[0]) || a[0] == b[0];
+// How two headlines' first figures compare: one in common (sign aside, "falls 0.1%" is "-0.1%"),
+// none to compare (either names none), or different prints.
+enum class FigureMatch { shared, unknown, different };
+
+FigureMatch compare_figures(const std::array<double, 2>& a, const std::array<double, 2>& b) noexcept {
+  if (std::isnan(a[0]) || std::isnan(b[0])) return FigureMatch::unknown;
+  for (const double x : a) {
+    for (const double y : b) {
+      if (!std::isnan(x) && std::fabs(x) == std::fabs(y)) return FigureMatch::shared;
+    }
+  }
+  return FigureMatch::different;
 }
 
 // Words too common to say what a headline is about (after a final 's' is dropped).
@@ -42,10 +50,23 @@ constexpr std::string_view kStopWords[] = {
     "their", "they", "been", "have", "more", "about", "year", "his", "her", "she", "who", "how", "why", "what",
     "may", "can", "could", "would", "u.s.", "us", "reuter", "source", "via", "all", "out", "off", "per"};
 
-// The word's hash without a final "s" ("supports" is "support", "rates" "rate").
+// Month abbreviations ("Jan.", "Sept") read as the month.
+constexpr std::pair<std::string_view, std::string_view> kMonths[] = {
+    {"jan", "january"}, {"feb", "february"}, {"mar", "march"}, {"apr", "april"},  {"jun", "june"},
+    {"jul", "july"},    {"aug", "august"},   {"sep", "september"}, {"sept", "september"}, {"oct", "october"},
+    {"nov", "november"}, {"dec", "december"}};
+
+// The word's hash without a final "s" ("supports" is "support", "rates" "rate"), months in full.
 std::uint64_t stem_hash(std::string_view word) noexcept {
+  if (!word.empty() && word.back() == '.') word.remove_suffix(1);
   if (word.size() > 3 && (word.back() == 's' || word.back() == 'S') && word[word.size() - 2] != 's') word.remove_suffix(1);
-  return rules::word_hash(word);
+  const std::uint64_t h = rules::word_hash(word);
+  if (word.size() == 3 || word.size() == 4) {
+    for (const auto& [abbreviation, month] : kMonths) {
+      if (rules::word_hash(abbreviation) == h) return rules::word_hash(month);
+    }
+  }
+  return h;
 }
 
 bool content_word(std::string_view word, bool number) noexcept {
@@ -361,8 +382,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     }
   }
 
-  // What the story signals, as one value: a repeat with the same companies, sides and topics (and
-  // the same figures and two content words in common) is the same news, however it is worded.
+  // What the story signals, as one value: a repeat with the same companies, sides and topics is the
+  // same news, however it is worded, when it shares a figure, or names none that differs and has
+  // two content words in common.
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
@@ -377,7 +399,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
                                                                                 : nullptr;
     bool same_news = false;
     for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
-      same_news = same_news || (same_figures(same->figures[k], figure) && shared_words(same->words[k], admission_.words) >= 2);
+      const FigureMatch figures = compare_figures(same->figures[k], figure);
+      same_news = same_news || figures == FigureMatch::shared ||
+                  (figures == FigureMatch::unknown && shared_words(same->words[k], admission_.words) >= 2);
     }
     if (edit_repeat || near_repeat || same_news) {
       out.signal_count = 0;

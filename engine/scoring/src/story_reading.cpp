@@ -102,6 +102,18 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
   company_count_ = 0;
   field_count_ = 0;
   lead_ = -1;
+  std::size_t end = story.headline.size();
+  while (end > 0 && (story.headline[end - 1] == ' ' || story.headline[end - 1] == '\t')) --end;
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  // Only a headline that is one question: "Shares Skyrocket: What's Fueling the Surge?" reports first.
+  question_ = end > 0 && story.headline[end - 1] == '?';
+  for (std::size_t i = 0; question_ && i + 1 < end; ++i) {
+    const char c = story.headline[i], next = story.headline[i + 1];
+    if (c == ':' || c == ';' || c == '!' || (c == '.' && next == ' ' && i > 1 && lower(story.headline[i - 1]) && lower(story.headline[i - 2])) ||
+        (c == ' ' && (next == '-' || next == '|') && i + 2 < end && story.headline[i + 2] == ' ')) {
+      question_ = false;
+    }
+  }
   const std::string_view body_lead =
       story.body.substr(0, std::min(story.body.size(), rules::MatchResult::kBodyLeadBytes));
   const std::array<std::pair<Field, std::string_view>, 3> texts{
@@ -160,8 +172,9 @@ std::uint8_t StoryReader::classes_of(const rules::PatternRef& ref) const noexcep
     case LexiconKind::hedge: return Term::company | Term::policy | Term::release;
     case LexiconKind::turn:
     case LexiconKind::turn_after: return Term::policy;
-    case LexiconKind::preview:
-    case LexiconKind::in_line: return Term::policy | Term::release;
+    case LexiconKind::preview: return Term::policy | Term::release;
+    case LexiconKind::in_line: return Term::company | Term::policy | Term::release;
+    case LexiconKind::company_preview: return Term::company;
   }
   return 0;
 }
@@ -347,10 +360,28 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
     const FieldWords& f = fields_[fi];
     const auto& w = f.words;
     claimed_[fi].fill(false);
+    if (question_ && fi == 0) continue;
+    // Clauses with a preview or an in-line cue ("ahead of earnings", "growth in line with
+    // estimates"): their events give no direction.
+    std::uint64_t quiet_clauses = 0;
+    for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
+      const Term& t = f.terms[ti];
+      if (t.is_event || (t.shadowed & Term::company) != 0 || t.clause >= 64) continue;
+      const LexiconKind kind = pack_->term(t.owner).kind;
+      if (kind == LexiconKind::company_preview || kind == LexiconKind::in_line) quiet_clauses |= 1ULL << t.clause;
+    }
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
       if (!t.is_event || (t.shadowed & Term::company) != 0 || t.classes != Term::company) continue;
       const rules::Event& event = pack_->event(t.owner);
+      if (t.clause < 64 && (quiet_clauses >> t.clause & 1) != 0) {
+        if (trace != nullptr) {
+          Line line;
+          line << "event " << event.id << " \"" << term_text(f, t) << "\" in a preview or in-line clause: silent";
+          note(trace, line);
+        }
+        continue;
+      }
       std::uint16_t hedges = 0;
       const double negation = modifier(f, t, LexiconKind::negator, p.negation_window, nullptr);
       const double hedge = modifier(f, t, LexiconKind::hedge, p.negation_window, &hedges);
@@ -464,7 +495,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
   }
   // Results against estimates given only as figures ("Q3 revenue $35.1B vs $33.2B est."): the
   // headline's lead company.
-  if (lead_ >= 0) {
+  if (lead_ >= 0 && !question_) {
     const FieldWords& h = fields_[0];
     const Figures fig = read_figures(h.text, h.words, 0, h.words.count);
     if (fig.has_actual && fig.has_expected && fig.against_expected() != 0) {
@@ -481,7 +512,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
   }
   for (std::size_t i = 0; i < company_count_; ++i) company_readings_[i].direction = squash(company_readings_[i].direction);
   // No event read the lead company: the sentiment lexicon's tone, at low confidence.
-  if (lead_ >= 0 && p.lexicon_fallback_weight > 0) {
+  if (lead_ >= 0 && p.lexicon_fallback_weight > 0 && !question_) {
     Reading* r = reading_of(static_cast<std::uint16_t>(lead_));
     if (r != nullptr && r->terms == 0) {
       const Reading tone = lexicon_tone(trace);
@@ -521,6 +552,15 @@ Reading StoryReader::lexicon_tone(ReadingTrace* trace) const noexcept {
 
 Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) const noexcept {
   Reading out;
+  if (question_) {
+    if (trace != nullptr) {
+      Line line;
+      line << "the headline asks a question: no direction";
+      note(trace, line);
+    }
+    out.silenced = true;
+    return out;
+  }
   const ScoringParams& p = *params_;
   for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
     const FieldWords& f = fields_[fi];
@@ -777,6 +817,15 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
 
 Reading StoryReader::release(std::uint32_t topic, ReadingTrace* trace) const noexcept {
   Reading out;
+  if (question_) {
+    if (trace != nullptr) {
+      Line line;
+      line << "the headline asks a question: no direction";
+      note(trace, line);
+    }
+    out.silenced = true;
+    return out;
+  }
   bool silenced = false, up = false, down = false;
   for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
     const FieldWords& f = fields_[fi];

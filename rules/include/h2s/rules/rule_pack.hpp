@@ -81,8 +81,11 @@ struct Rule {
 //   intensifier  multiplies the term 0-2 words after it (or right before it)
 //   hedge        multiplies a term within the negation window after it; lowers confidence
 //   preview      an expectation, preview or calendar cue: silences rules with previews = true
-//   in_line      a release as expected: no direction unless a figure or surprise says otherwise
-enum class LexiconKind : std::uint8_t { sentiment, negator, turn, turn_after, intensifier, hedge, preview, in_line };
+//   in_line      as expected: no direction for a release (unless a figure or surprise says
+//                otherwise) or for the company events of its clause
+//   company_preview  an earnings preview, "what to watch", a daily price recap: silences the
+//                company events of its clause
+enum class LexiconKind : std::uint8_t { sentiment, negator, turn, turn_after, intensifier, hedge, preview, in_line, company_preview };
 
 struct LexiconTerm {
   std::string phrase;  // literal words; '*' matches the rest of a word ("accelerat*")

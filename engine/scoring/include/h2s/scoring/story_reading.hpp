@@ -75,7 +75,7 @@ struct Reading {
   std::uint16_t terms = 0;  // contributions summed
   std::uint16_t hedges = 0;
   bool lexicon = false;     // company: read from the sentiment lexicon alone (no event)
-  bool silenced = false;    // macro: a preview or in-line cue left it without direction
+  bool silenced = false;    // a question, preview or in-line cue left it without direction
 
   void add(double value, std::uint32_t by) noexcept;
 };
@@ -112,6 +112,8 @@ class StoryReader {
   [[nodiscard]] std::size_t field_count() const noexcept { return field_count_; }
   // The story's lead company: first named in the headline (or summary), else its only vendor tag.
   [[nodiscard]] int lead_entity() const noexcept { return lead_; }
+  // The headline is a question: analysis or speculation, no reading gives it a direction.
+  [[nodiscard]] bool question() const noexcept { return question_; }
 
  private:
   void place_hits(FieldWords& f, const rules::MatchResult& match) noexcept;
@@ -130,6 +132,7 @@ class StoryReader {
   std::array<FieldWords, 3> fields_;
   std::size_t field_count_ = 0;
   int lead_ = -1;
+  bool question_ = false;  // the headline asks ("Will Nvidia's Blackwell lift revenue?"): no direction
   bool companies_read_ = false;
   bool companies_traced_ = false;
   std::array<std::uint16_t, kMaxCompanies> company_ids_{};
