@@ -360,7 +360,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
     const FieldWords& f = fields_[fi];
     const auto& w = f.words;
     claimed_[fi].fill(false);
-    if (question_ && fi == 0) continue;
+    if (question_) continue;
     // Clauses with a preview or an in-line cue ("ahead of earnings", "growth in line with
     // estimates"): their events give no direction.
     std::uint64_t quiet_clauses = 0;
@@ -386,6 +386,18 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       const double negation = modifier(f, t, LexiconKind::negator, p.negation_window, nullptr);
       const double hedge = modifier(f, t, LexiconKind::hedge, p.negation_window, &hedges);
       const double intensity = modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr);
+      const auto& roles = event.roles;
+      const double subject_sign = roles[static_cast<std::size_t>(Role::subject)];
+      const double object_sign = roles[static_cast<std::size_t>(Role::object)];
+      // A denied setback ("does not expect delays", "denies probe report") is no news either way.
+      if (negation < 0 && (subject_sign != 0 ? subject_sign : object_sign) < 0) {
+        if (trace != nullptr) {
+          Line line;
+          line << "event " << event.id << " \"" << term_text(f, t) << "\" negated: a denied setback, no direction";
+          note(trace, line);
+        }
+        continue;
+      }
       const double base = event.weight * f.weight * negation * hedge * intensity;
       const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause;
       // Where the previous event of the clause ended: a subject stands between it and this one.
@@ -406,9 +418,6 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         r->hedges = static_cast<std::uint16_t>(r->hedges + hedges);
         if (trace != nullptr) roles_seen << " " << entities[m.entity].ticker << "=" << rules::to_string(role) << sign * base;
       };
-      const auto& roles = event.roles;
-      const double subject_sign = roles[static_cast<std::size_t>(Role::subject)];
-      const double object_sign = roles[static_cast<std::size_t>(Role::object)];
       bool subject_found = false, clause_named = false;
       for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
         const MentionSpan& m = f.mentions[mi];
