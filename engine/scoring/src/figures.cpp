@@ -69,7 +69,8 @@ double scale_word(std::uint64_t h) noexcept {
 
 }  // namespace
 
-bool figure_value(std::string_view text, const rules::TokenizedText& words, std::uint32_t index, double& value) noexcept {
+bool figure_value(std::string_view text, const rules::TokenizedText& words, std::uint32_t index, double& value,
+                  bool* percent_out) noexcept {
   const Token& t = words.tokens[index];
   if (!t.has(Token::number)) return false;
   // A time of day ("8:30 a.m. ET", "10 AM") is no figure.
@@ -129,6 +130,7 @@ bool figure_value(std::string_view text, const rules::TokenizedText& words, std:
   const bool year = !percent && !money && scale == 1 && unit.empty() && d == 4 && v >= 1900 && v <= 2100;
   if (year) return false;
   value = (negative ? -v : v) * scale;
+  if (percent_out != nullptr) *percent_out = percent;
   return true;
 }
 
@@ -139,7 +141,10 @@ Figures read_figures(std::string_view text, const rules::TokenizedText& words, s
   if (end > words.count) end = words.count;
   for (std::uint32_t i = begin; i < end; ++i) {
     double value = 0;
-    if (!figure_value(text, words, i, value)) continue;
+    bool percent = false;
+    if (!figure_value(text, words, i, value, &percent)) continue;
+    // "$45.0B, plus or minus 2%, est. $45.9B": a percentage is no estimate of an amount.
+    if (f.has_actual && percent != f.percent) continue;
     // What names it: a word before it (skipping fillers), or one right after it.
     enum class Role { actual, expected, prior } role = Role::actual;
     bool named = false;
@@ -176,6 +181,7 @@ Figures read_figures(std::string_view text, const rules::TokenizedText& words, s
     if (role == Role::actual && !f.has_actual) {
       f.has_actual = true;
       f.actual = value;
+      f.percent = percent;
       f.first_word = i;
     } else if (role == Role::expected && !f.has_expected && f.has_actual) {
       f.has_expected = true;

@@ -170,7 +170,7 @@ std::uint8_t StoryReader::classes_of(const rules::PatternRef& ref) const noexcep
     case LexiconKind::negator:
     case LexiconKind::intensifier:
     case LexiconKind::hedge: return Term::company | Term::policy | Term::release;
-    case LexiconKind::turn:
+    case LexiconKind::turn: return Term::company | Term::policy;
     case LexiconKind::turn_after: return Term::policy;
     case LexiconKind::preview: return Term::policy | Term::release;
     case LexiconKind::in_line: return Term::company | Term::policy | Term::release;
@@ -260,8 +260,9 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
             [](const IndicatorHit& a, const IndicatorHit& b) { return a.last < b.last; });
 }
 
-// Where phrases of one reading overlap, the one that spells out more words wins ("raises guidance"
-// is not also "raises", "shift* ~4 away from" not "shift* ~4 to"); then the longer span.
+// Where phrases of one reading overlap, an event that starts earlier and covers another wins
+// ("cancels plans for a data center" is not "plans for a data center"); else the one that spells
+// out more words ("raises guidance" is not also "raises", "shift* ~4 away from" not "shift* ~4 to").
 void StoryReader::shadow(FieldWords& f) const noexcept {
   for (std::uint32_t i = 0; i < f.term_count; ++i) {
     Term& t = f.terms[i];
@@ -274,14 +275,18 @@ void StoryReader::shadow(FieldWords& f) const noexcept {
       if (shared == 0 || u.first > t.last || u.last < t.first) continue;
       // Events compete wherever they overlap; a modifier only loses to a phrase without gaps that
       // covers it (one in a gap still modifies: "revenue may jump").
+      // Two modifiers that overlap: the longer gap-free one ("should not" inside "not be in a hurry").
       const bool covers = u.first <= t.first && u.last >= t.last;
-      if (!(t.is_event && u.is_event) && (!covers || (!t.is_event && pack_->shape(u.pattern).min_words !=
-                                                                            pack_->shape(u.pattern).max_words))) {
-        continue;
-      }
+      const bool gap_free = pack_->shape(u.pattern).min_words == pack_->shape(u.pattern).max_words;
+      const bool longer_modifier = !t.is_event && !u.is_event && gap_free &&
+                                   pack_->shape(u.pattern).min_words > pack_->shape(t.pattern).min_words;
+      if (!(t.is_event && u.is_event) && !longer_modifier && (!covers || (!t.is_event && !gap_free))) continue;
       const int u_words = pack_->shape(u.pattern).min_words;
       // More words spelled out wins; between equals, the tighter span ("stock sinks" over "stock sinks up").
-      const bool wins = u_words > t_words || (u_words == t_words && u.last - u.first < t.last - t.first);
+      const bool events = t.is_event && u.is_event;
+      const bool u_governs = events && u.first < t.first && u.last >= t.last;
+      const bool t_governs = events && t.first < u.first && t.last >= u.last;
+      const bool wins = u_governs || (!t_governs && (u_words > t_words || (u_words == t_words && u.last - u.first < t.last - t.first)));
       // Two patterns of one event on the same words count once.
       const bool same_phrase_before = u_words == t_words && u.is_event == t.is_event && u.owner == t.owner && j < i &&
                                       u.first == t.first && u.last == t.last;
@@ -398,7 +403,20 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         }
         continue;
       }
-      const double base = event.weight * f.weight * negation * hedge * intensity;
+      // A stance operator before it in the clause turns good news ("halts orders of", "stop buying",
+      // "slow adoption"), unless another event stands between; bad news it only repeats ("slow or pause").
+      double turn = 1;
+      for (std::uint32_t k = 0; k < f.term_count && (subject_sign != 0 ? subject_sign : object_sign) > 0; ++k) {
+        const Term& u = f.terms[k];
+        if (u.first >= t.first) break;
+        if (u.is_event && u.classes == Term::company && (u.shadowed & Term::company) == 0 && u.clause == t.clause) turn = 1;
+        if (u.is_event || (u.shadowed & Term::company) != 0 || u.clause != t.clause || u.last >= t.first ||
+            pack_->term(u.owner).kind != LexiconKind::turn) {
+          continue;
+        }
+        turn = t.first - u.last - 1u <= p.policy_window ? -1 : 1;
+      }
+      const double base = event.weight * f.weight * negation * hedge * intensity * turn;
       const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause;
       // Where the previous event of the clause ended: a subject stands between it and this one.
       int floor = -1;
@@ -493,6 +511,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         Line line;
         line << "event " << event.id << " \"" << term_text(f, t) << "\" (" << rules::to_string(f.field) << ")";
         if (negation != 1) line << " negated x" << negation;
+        if (turn != 1) line << " turned";
         if (hedge != 1) line << " hedged x" << hedge;
         if (intensity != 1) line << " intensified x" << intensity;
         if (passive) line << " passive";
@@ -692,6 +711,15 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     }
   }
   const Figures fig_probe = read_figures(f.text, w, ind.last + 1u, end);
+  // A clause that opens with a qualifier belongs to the one before ("rose 7.7%, less than expected",
+  // "added 37,000 jobs, fewest in two years").
+  std::uint32_t qualifier_start = w.count;
+  for (std::uint32_t i = ind.last + 1u; i < end; ++i) {
+    if (w.tokens[i].clause == clause + 1u) {
+      qualifier_start = i;
+      break;
+    }
+  }
   int preview = -1, in_line = -1;
   double moved = 0;  // the sum of the moves of its clause ("added 37,000, fewest in two years")
   const Term* move = nullptr;  // the first of them
@@ -716,10 +744,12 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     if (t.first <= ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
     const bool own_clause = t.clause == clause;
-    if (e.kind == EventKind::move && own_clause) {
+    // Only a relative surprise or a superlative (a move weighted above 1) qualifies from the next clause.
+    const bool qualifies = t.clause == clause + 1u && t.first <= qualifier_start + 1u;
+    if (e.kind == EventKind::move && (own_clause || (qualifies && e.weight > 1))) {
       moved += e.direction * e.weight;
       if (move == nullptr) move = &t;
-    } else if (e.kind == EventKind::surprise && e.relative && own_clause && relative == nullptr) {
+    } else if (e.kind == EventKind::surprise && e.relative && (own_clause || qualifies) && relative == nullptr) {
       relative = &t;
     } else if (e.kind == EventKind::surprise && !e.relative && surprise == nullptr) {
       surprise = &t;

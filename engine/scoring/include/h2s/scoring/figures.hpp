@@ -13,6 +13,7 @@ struct Figures {
   bool has_actual = false, has_expected = false, has_prior = false;
   bool mixed = false;  // a second pair (core after headline) points the other way
   double actual = 0, expected = 0, prior = 0;
+  bool percent = false;  // the actual is a percentage: an estimate or prior must be one too
   std::uint32_t first_word = 0, last_word = 0;  // the words they were read from
 
   // +1 / -1 / 0 (in line) against the estimate; only with both figures.
@@ -33,8 +34,8 @@ struct Figures {
                                    std::uint32_t end) noexcept;
 
 // The value of a number word with its unit applied (%, K, M, B, bn, thousand, million, billion in
-// the next word), or false when the word is no figure.
+// the next word), or false when the word is no figure; `percent` (when given) says whether it is one.
 [[nodiscard]] bool figure_value(std::string_view text, const rules::TokenizedText& words, std::uint32_t index,
-                                double& value) noexcept;
+                                double& value, bool* percent = nullptr) noexcept;
 
 }  // namespace h2s::scoring
