@@ -126,6 +126,13 @@ bool figure_value(std::string_view text, const rules::TokenizedText& words, std:
       if (next.hash == s) return false;  // "biggest hike in 22 years"
     }
     if (next.has(Token::hyphen_before) && next.has(Token::number)) return false;  // a "9-3 vote"
+    // A plain number joined to a word ("UPDATE 1-Fed", "3-star") names no amount.
+    if (next.has(Token::hyphen_before) && !percent && !money && unit.empty()) return false;
+  }
+  // The second half of a tally ("9-3"); a range of percentages ("3.50%-3.75%") stays.
+  if (t.has(Token::hyphen_before) && index > 0 && words.tokens[index - 1].has(Token::number) && !percent && !money &&
+      unit.empty()) {
+    return false;
   }
   const bool year = !percent && !money && scale == 1 && unit.empty() && d == 4 && v >= 1900 && v <= 2100;
   if (year) return false;

@@ -272,7 +272,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   StoryReader& reader = *reader_;
   reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
-  std::uint64_t speaker = 0;  // which official spoke: policy rules' first pattern in the headline
+  std::uint64_t speaker = 0;  // which official spoke: each policy rule's first-listed pattern the headline hits
 
   // Release topics already read, so two indicators of one topic are read together.
   std::array<std::uint32_t, StoryReader::kMaxReleaseTopics> release_topics{};
@@ -306,14 +306,16 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
         ++policy_count;
       }
       if (k < policy_count) macro = policy_readings[k];
+      // Names come before titles in a rule's patterns: "Fed Chair Powell" and "Powell" are one speaker.
+      std::uint32_t first_listed = UINT32_MAX;
       for (std::size_t h = 0; h < match.hit_count; ++h) {
         const rules::Hit& hit = match.hits[h];
         const rules::PatternRef& ref = pack.patterns()[hit.pattern];
         if (hit.field == Field::headline && ref.kind == rules::PatternRef::Kind::rule && ref.owner == rm.rule) {
-          speaker = speaker * 31 + hit.pattern + 1;
-          break;
+          first_listed = std::min(first_listed, hit.pattern);
         }
       }
+      if (first_listed != UINT32_MAX) speaker = speaker * 31 + first_listed + 1;
     } else if (rule.reading == rules::Reading::release) {
       std::size_t k = 0;
       while (k < release_count && release_topics[k] != rule.topic) ++k;
