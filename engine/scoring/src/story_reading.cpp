@@ -23,6 +23,38 @@ constexpr std::uint64_t kBy = word_hash("by");
 constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
 
+// Words that open a headline without naming a company ("Why", "Chip stocks", "Wall Street").
+constexpr std::uint64_t kNotACompany[] = {
+    word_hash("why"),     word_hash("how"),   word_hash("what"),    word_hash("the"),     word_hash("a"),
+    word_hash("us"),      word_hash("u.s."),  word_hash("chip"),    word_hash("chips"),   word_hash("chipmaker"),
+    word_hash("chipmakers"), word_hash("tech"), word_hash("ai"),    word_hash("semiconductor"),
+    word_hash("semiconductors"), word_hash("cloud"), word_hash("data"), word_hash("center"), word_hash("reit"),
+    word_hash("reits"),   word_hash("asian"), word_hash("european"), word_hash("global"), word_hash("world"),
+    word_hash("wall"),    word_hash("street"), word_hash("big"),    word_hash("megacap"), word_hash("nasdaq"),
+    word_hash("s&p"),     word_hash("dow"),   word_hash("these"),   word_hash("top"),     word_hash("other"),
+    word_hash("rival"),   word_hash("china"), word_hash("chinese"), word_hash("japan"),   word_hash("japanese"),
+    word_hash("taiwan"),  word_hash("korean"), word_hash("european"), word_hash("its"),    word_hash("their")};
+constexpr std::uint64_t kShares = word_hash("shares"), kStock = word_hash("stock"), kStocks = word_hash("stocks");
+
+// The headline's subject is a company the pack does not track: "Marvell shares jump on expanded
+// Amazon deal", "Talen shares fall after FERC rejects Amazon power deal". Its tracked companies
+// are context.
+bool untracked_subject(const FieldWords& h) noexcept {
+  const auto& w = h.words;
+  for (std::uint32_t i = 0; i < w.count && i < 4; ++i) {
+    const Token& t = w.tokens[i];
+    if (t.hash == kShares || t.hash == kStock || t.hash == kStocks) return i > 0;
+    if (!t.has(Token::capital) || t.clause != 0) return false;
+    for (const std::uint64_t n : kNotACompany) {
+      if (n == t.hash) return false;
+    }
+    for (std::uint32_t m = 0; m < h.mention_count; ++m) {
+      if (h.mentions[m].first <= i && h.mentions[m].last >= i) return false;
+    }
+  }
+  return false;
+}
+
 // The role a preposition introduces, or false.
 bool preposition_role(std::uint64_t word, std::uint64_t next, Role& role, std::uint32_t& words) noexcept {
   words = 1;
@@ -129,6 +161,9 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
     place_hits(f, match);
     shadow(f);
     mark_context(f);
+    if (field == Field::headline && untracked_subject(f)) {
+      for (std::uint32_t m = 0; m < f.mention_count; ++m) f.mentions[m].context = true;
+    }
   }
   // The lead company: the first named in the headline (or summary) other than as context, else
   // the only tracked company the vendor tagged.
