@@ -38,10 +38,17 @@ std::string_view strip_wire_decorations(std::string_view h) noexcept {
       "reuters", "bloomberg", "benzinga", "cnbc", "wsj", "dow jones", "marketwatch", "ap", "afp", "barron's",
       "ft", "yahoo finance", "investing.com", "seeking alpha", "rttnews", "the fly", "zacks", "globenewswire",
       "business wire", "pr newswire"};
-  for (std::string_view sep : {std::string_view(" - "), std::string_view(" | ")}) {
-    const std::size_t at = h.rfind(sep);
-    if (at == std::string_view::npos || at == 0) continue;
-    std::string_view tail = h.substr(at + sep.size());
+  for (const char mark : {'-', '|'}) {
+    // The last " - " (or " | "), scanned by hand: rfind compares at every position.
+    std::size_t at = std::string_view::npos;
+    for (std::size_t i = h.size() >= 3 ? h.size() - 3 : 0; i > 0; --i) {
+      if (h[i + 1] == mark && h[i] == ' ' && h[i + 2] == ' ') {
+        at = i;
+        break;
+      }
+    }
+    if (at == std::string_view::npos) continue;
+    std::string_view tail = h.substr(at + 3);
     while (!tail.empty() && (tail.back() == ' ' || tail.back() == '.')) tail.remove_suffix(1);
     for (std::string_view source : kSources) {
       if (equals_ci(tail, source)) {

@@ -50,11 +50,21 @@ constexpr std::string_view kStopWords[] = {
     "their", "they", "been", "have", "more", "about", "year", "his", "her", "she", "who", "how", "why", "what",
     "may", "can", "could", "would", "u.s.", "us", "reuter", "source", "via", "all", "out", "off", "per"};
 
-// Month abbreviations ("Jan.", "Sept") read as the month.
-constexpr std::pair<std::string_view, std::string_view> kMonths[] = {
+// Month abbreviations ("Jan.", "Sept") read as the month, as hashes.
+constexpr std::pair<std::string_view, std::string_view> kMonthNames[] = {
     {"jan", "january"}, {"feb", "february"}, {"mar", "march"}, {"apr", "april"},  {"jun", "june"},
     {"jul", "july"},    {"aug", "august"},   {"sep", "september"}, {"sept", "september"}, {"oct", "october"},
     {"nov", "november"}, {"dec", "december"}};
+constexpr auto kMonths = [] {
+  std::array<std::pair<std::uint64_t, std::uint64_t>, std::size(kMonthNames)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {rules::word_hash(kMonthNames[i].first), rules::word_hash(kMonthNames[i].second)};
+  return out;
+}();
+constexpr auto kStopHashes = [] {
+  std::array<std::uint64_t, std::size(kStopWords)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = rules::word_hash(kStopWords[i]);
+  return out;
+}();
 
 // The word's hash without a final "s" ("supports" is "support", "rates" "rate"), months in full.
 std::uint64_t stem_hash(std::string_view word) noexcept {
@@ -63,7 +73,7 @@ std::uint64_t stem_hash(std::string_view word) noexcept {
   const std::uint64_t h = rules::word_hash(word);
   if (word.size() == 3 || word.size() == 4) {
     for (const auto& [abbreviation, month] : kMonths) {
-      if (rules::word_hash(abbreviation) == h) return rules::word_hash(month);
+      if (abbreviation == h) return month;
     }
   }
   return h;
@@ -73,8 +83,8 @@ bool content_word(std::string_view word, bool number) noexcept {
   if (number) return true;
   if (word.size() < 3) return false;
   const std::uint64_t h = stem_hash(word);
-  for (const std::string_view s : kStopWords) {
-    if (rules::word_hash(s) == h) return false;
+  for (const std::uint64_t s : kStopHashes) {
+    if (s == h) return false;
   }
   return true;
 }
