@@ -1,6 +1,8 @@
 #include "h2s/scoring/figures.hpp"
 
+#include <array>
 #include <charconv>
+#include <cmath>
 
 #include "h2s/model/ascii.hpp"
 
@@ -145,6 +147,14 @@ Figures read_figures(std::string_view text, const rules::TokenizedText& words, s
                      std::uint32_t end) noexcept {
   Figures f;
   Figures pair;  // a later actual/expected pair ("core 3.1% vs 3.0% est"): mixed when it disagrees
+  // Actuals before the first estimate: it belongs to the one nearest in value ("0.1% m/m, 3.3% y/y;
+  // est. 0.3%", "AI revenue $4.4B, ...; sees $5.1B vs $4.9B est.").
+  struct Candidate {
+    double value;
+    std::uint32_t word;
+  };
+  std::array<Candidate, 4> actuals{};
+  std::size_t actual_count = 0;
   if (end > words.count) end = words.count;
   for (std::uint32_t i = begin; i < end; ++i) {
     double value = 0;
@@ -184,6 +194,15 @@ Figures read_figures(std::string_view text, const rules::TokenizedText& words, s
       pair.expected = value;
       if (pair.against_expected() != f.against_expected()) f.mixed = true;
       continue;
+    }
+    if (role == Role::actual && !f.has_expected && actual_count < actuals.size()) actuals[actual_count++] = {value, i};
+    if (role == Role::expected && !f.has_expected && f.has_actual) {
+      for (std::size_t k = 1; k < actual_count; ++k) {
+        if (std::fabs(actuals[k].value - value) < std::fabs(f.actual - value)) {
+          f.actual = actuals[k].value;
+          f.first_word = actuals[k].word;
+        }
+      }
     }
     if (role == Role::actual && !f.has_actual) {
       f.has_actual = true;

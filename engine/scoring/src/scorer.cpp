@@ -283,6 +283,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
   std::uint64_t speaker = 0;  // which official spoke: each policy rule's first-listed pattern the headline hits
+  bool company_news = false;  // a signal comes from a company reading (macro ones are scheduled, one per event)
 
   // Release topics already read, so two indicators of one topic are read together.
   std::array<std::uint32_t, StoryReader::kMaxReleaseTopics> release_topics{};
@@ -381,6 +382,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       (void)slot->event.assign(event_name(pack, reading.event));
       (void)slot->ticker.assign(ticker);
       slot->vendor = story.vendor;
+      company_news = company_news || rule.reading == rules::Reading::company;
       slot->side = direction > 0 ? Side::buy : Side::sell;
       slot->basis = reading.lexicon ? Basis::lexicon : Basis::event;
       slot->version = admission_.version != nullptr ? admission_.version->count : 1;
@@ -396,7 +398,8 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
 
   // What the story signals, as one value: a repeat with the same companies, sides and topics is the
   // same news, however it is worded, when it shares a figure, or names none that differs and has
-  // two content words in common.
+  // two content words in common. Macro news needs neither: a release or a decision comes out once,
+  // and the same speaker's same side within the window is the same remarks.
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
@@ -412,7 +415,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     bool same_news = false;
     for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
       const FigureMatch figures = compare_figures(same->figures[k], figure);
-      same_news = same_news || figures == FigureMatch::shared ||
+      same_news = same_news || !company_news || figures == FigureMatch::shared ||
                   (figures == FigureMatch::unknown && shared_words(same->words[k], admission_.words) >= 2);
     }
     if (edit_repeat || near_repeat || same_news) {

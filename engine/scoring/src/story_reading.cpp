@@ -35,6 +35,14 @@ constexpr std::uint64_t kNotACompany[] = {
     word_hash("rival"),   word_hash("china"), word_hash("chinese"), word_hash("japan"),   word_hash("japanese"),
     word_hash("taiwan"),  word_hash("korean"), word_hash("european"), word_hash("its"),    word_hash("their")};
 constexpr std::uint64_t kShares = word_hash("shares"), kStock = word_hash("stock"), kStocks = word_hash("stocks");
+// A share move's verb straight after a name ("Super Micro jumps as Blackwell systems ramp").
+constexpr std::uint64_t kMoveVerbs[] = {
+    word_hash("jumps"),  word_hash("jumped"),  word_hash("rises"),   word_hash("rose"),     word_hash("falls"),
+    word_hash("fell"),   word_hash("soars"),   word_hash("soared"),  word_hash("slides"),   word_hash("slid"),
+    word_hash("surges"), word_hash("surged"),  word_hash("tumbles"), word_hash("tumbled"),  word_hash("plunges"),
+    word_hash("plunged"), word_hash("drops"),  word_hash("dropped"), word_hash("gains"),    word_hash("rallies"),
+    word_hash("rallied"), word_hash("sinks"),  word_hash("sank"),    word_hash("climbs"),   word_hash("slumps"),
+    word_hash("skyrockets"), word_hash("dips"), word_hash("slips")};
 
 // The headline's subject is a company the pack does not track: "Marvell shares jump on expanded
 // Amazon deal", "Talen shares fall after FERC rejects Amazon power deal". Its tracked companies
@@ -44,6 +52,9 @@ bool untracked_subject(const FieldWords& h) noexcept {
   for (std::uint32_t i = 0; i < w.count && i < 4; ++i) {
     const Token& t = w.tokens[i];
     if (t.hash == kShares || t.hash == kStock || t.hash == kStocks) return i > 0;
+    for (const std::uint64_t v : kMoveVerbs) {
+      if (v == t.hash) return i > 0;
+    }
     if (!t.has(Token::capital) || t.clause != 0) return false;
     for (const std::uint64_t n : kNotACompany) {
       if (n == t.hash) return false;
@@ -72,6 +83,7 @@ bool preposition_role(std::uint64_t word, std::uint64_t next, Role& role, std::u
       {word_hash("over"), Role::over}, {word_hash("on"), Role::on},           {word_hash("of"), Role::of},
       {word_hash("in"), Role::in},     {word_hash("into"), Role::in},         {word_hash("for"), Role::for_},
       {word_hash("against"), Role::against}, {word_hash("versus"), Role::over}, {word_hash("vs"), Role::over},
+      {word_hash("off"), Role::from},
   };
   for (const Entry& e : kPrepositions) {
     if (e.hash == word) {
@@ -134,6 +146,7 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
   company_count_ = 0;
   field_count_ = 0;
   lead_ = -1;
+  untracked_subject_ = false;
   std::size_t end = story.headline.size();
   while (end > 0 && (story.headline[end - 1] == ' ' || story.headline[end - 1] == '\t')) --end;
   auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
@@ -161,13 +174,11 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
     place_hits(f, match);
     shadow(f);
     mark_context(f);
-    if (field == Field::headline && untracked_subject(f)) {
-      for (std::uint32_t m = 0; m < f.mention_count; ++m) f.mentions[m].context = true;
-    }
+    if (field == Field::headline) untracked_subject_ = untracked_subject(f);
   }
   // The lead company: the first named in the headline (or summary) other than as context, else
   // the only tracked company the vendor tagged.
-  for (std::size_t i = 0; i < 2 && lead_ < 0; ++i) {
+  for (std::size_t i = untracked_subject_ ? 1 : 0; i < 2 && lead_ < 0; ++i) {
     const FieldWords& f = fields_[i];
     for (std::uint32_t m = 0; m < f.mention_count && lead_ < 0; ++m) {
       if (!f.mentions[m].context) lead_ = f.mentions[m].entity;
@@ -322,9 +333,10 @@ void StoryReader::shadow(FieldWords& f) const noexcept {
       const bool u_governs = events && u.first < t.first && u.last >= t.last;
       const bool t_governs = events && t.first < u.first && t.last >= u.last;
       const bool wins = u_governs || (!t_governs && (u_words > t_words || (u_words == t_words && u.last - u.first < t.last - t.first)));
-      // Two patterns of one event on the same words count once.
-      const bool same_phrase_before = u_words == t_words && u.is_event == t.is_event && u.owner == t.owner && j < i &&
-                                      u.first == t.first && u.last == t.last;
+      // Two patterns of one event, or two terms of one lexicon kind, on the same words count once.
+      const bool same_owner = u.is_event == t.is_event &&
+                              (t.is_event ? u.owner == t.owner : pack_->term(u.owner).kind == pack_->term(t.owner).kind);
+      const bool same_phrase_before = u_words == t_words && same_owner && j < i && u.first == t.first && u.last == t.last;
       if (wins || same_phrase_before) t.shadowed |= shared;
     }
   }
@@ -465,6 +477,9 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       Line roles_seen;
       auto credit = [&](const MentionSpan& m, Role role, double sign) {
         if (sign == 0) return;
+        // Under an untracked company's headline, a tracked one is neither actor nor object; a
+        // preposition still places it ("Marvell slides on report Microsoft may move work to Broadcom").
+        if (untracked_subject_ && fi == 0 && (role == Role::subject || role == Role::object)) return;
         Reading* r = reading_of(m.entity);
         if (r == nullptr) return;
         r->add(sign * base, t.owner);
@@ -537,7 +552,14 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       // A subject the clause does not name ("Shares jump after record quarter") is the lead
       // company: fully in the headline's first clause, half as much in a later one, whose actor
       // may be a company the pack does not track ("... as Google gains").
-      if (!subject_found && !passive && subject_sign != 0 && !clause_named && lead_ >= 0) {
+      // Not a lead first named after it ("Meta to spend billions on Google's TPUs, in blow to Nvidia").
+      bool lead_named_after = false;
+      for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
+        if (f.mentions[mi].entity != lead_) continue;
+        lead_named_after = f.mentions[mi].first > t.last;
+        break;
+      }
+      if (!subject_found && !passive && subject_sign != 0 && !clause_named && lead_ >= 0 && !lead_named_after) {
         MentionSpan lead;
         lead.entity = static_cast<std::uint16_t>(lead_);
         credit(lead, Role::subject, subject_sign * p.lead_subject_weight * (t.clause == 0 ? 1.0 : 0.5));
@@ -745,7 +767,17 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
       break;
     }
   }
-  const Figures fig_probe = read_figures(f.text, w, ind.last + 1u, end);
+  // A count right before the indicator's word is its figure ("adds 175K jobs").
+  std::uint32_t figures_from = ind.last + 1u;
+  for (std::uint32_t back = 1; back <= 2 && back <= ind.last; ++back) {
+    const rules::Token& before = w.tokens[ind.last - back];
+    if (before.clause != clause) break;
+    if (before.has(rules::Token::number)) {
+      figures_from = ind.last - back;
+      break;
+    }
+  }
+  const Figures fig_probe = read_figures(f.text, w, figures_from, end);
   // A clause that opens with a qualifier belongs to the one before ("rose 7.7%, less than expected",
   // "added 37,000 jobs, fewest in two years").
   std::uint32_t qualifier_start = w.count;
@@ -857,7 +889,14 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
   if (relative != nullptr) {
     const rules::Event& e = pack_->event(relative->owner);
     // "rose less than expected" qualifies the rise; "fall to 233,000, less than expected" the level.
-    const bool figure_between = fig.has_actual && move != nullptr && move->last < fig.first_word && fig.first_word < relative->first;
+    bool figure_between = fig.has_actual && move != nullptr && move->last < fig.first_word && fig.first_word < relative->first;
+    if (figure_between) {  // a level only after "to" or "at" ("fall to 233,000"; "lost 95,000 jobs" is the move)
+      bool level = false;
+      for (std::uint32_t i = move->last + 1u; i < fig.first_word; ++i) {
+        level = level || w.tokens[i].hash == rules::word_hash("to") || w.tokens[i].hash == rules::word_hash("at");
+      }
+      figure_between = level;
+    }
     const double base = move != nullptr && !figure_between ? (moved != 0 ? (moved > 0 ? 1.0 : -1.0) : 1.0) : 1.0;
     say("\"", move != nullptr ? term_text(f, *move) : std::string_view(), " ", term_text(f, *relative), "\"");
     decide(base * e.direction * polarity, relative->owner);
