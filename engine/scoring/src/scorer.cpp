@@ -297,8 +297,13 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   // A story a policy rule reads (a Fed speaker, the FOMC) is not also read as a release: "Fed's
   // Cook calls inflation numbers disappointing" is a stance, not a weak print.
   bool policy_story = false;
+  // A decision rule (a hold reads neutral) matched: the hold is the FOMC's, not a speaker's stance
+  // ("Fed keeps rates unchanged as expected; Powell press conference at 2:30").
+  bool decision_story = false;
   for (std::size_t r = 0; r < match.rule_count; ++r) {
-    policy_story = policy_story || pack.rules()[match.rules[r].rule].reading == rules::Reading::policy;
+    const rules::CompiledRule& rule = pack.rules()[match.rules[r].rule];
+    policy_story = policy_story || rule.reading == rules::Reading::policy;
+    decision_story = decision_story || (rule.reading == rules::Reading::policy && rule.hold == 0);
   }
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
@@ -310,10 +315,11 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     Reading macro;
     if (rule.reading == rules::Reading::policy) {
       std::size_t k = 0;
-      while (k < policy_count && policy_keys[k] != std::pair(rule.hold, rule.previews)) ++k;
+      const double hold = decision_story ? 0.0 : rule.hold;
+      while (k < policy_count && policy_keys[k] != std::pair(hold, rule.previews)) ++k;
       if (k == policy_count && policy_count < policy_keys.size()) {
-        policy_keys[k] = {rule.hold, rule.previews};
-        policy_readings[k] = reader.policy(rule.previews, rule.hold, trace);
+        policy_keys[k] = {hold, rule.previews};
+        policy_readings[k] = reader.policy(rule.previews, hold, trace);
         ++policy_count;
       }
       if (k < policy_count) macro = policy_readings[k];
