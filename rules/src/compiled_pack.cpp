@@ -121,9 +121,10 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     const Entity& e = pack.entities[i];
     entity_index[e.ticker] = i;
     compiled->entities_.push_back({e.ticker});
+    // A name is a phrase: the matcher finds its start from its shape, so it needs no start of match.
     for (const std::string& name : e.names) {
-      pending.push_back({phrase_to_regex(name), HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_name, i},
-                         e.where, "entity " + e.ticker + " name '" + name + "'"});
+      pending.push_back({phrase_to_regex(name), HS_FLAG_CASELESS, {PatternRef::Kind::entity_name, i}, e.where,
+                         "entity " + e.ticker + " name '" + name + "'", name});
     }
     for (const std::string& regex : e.patterns) {
       pending.push_back({regex, HS_FLAG_CASELESS | kSpanFlags, {PatternRef::Kind::entity_name, i}, e.where,

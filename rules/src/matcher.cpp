@@ -10,11 +10,24 @@ namespace {
 
 struct ScanContext {
   MatchResult* result;
-  const std::vector<PatternRef>* refs;
+  const CompiledPack* pack;
+  std::string_view text;
   Field field;
   std::uint32_t* seen;      // by pattern id: the scan generation that last kept a hit of it
   std::uint32_t generation;
 };
+
+// Where a phrase of `words` white-space separated words that ends at `to` starts.
+unsigned long long phrase_start(std::string_view text, unsigned long long to, unsigned words) noexcept {
+  std::size_t i = to;
+  for (unsigned k = 0; k < words && i > 0; ++k) {
+    if (k > 0) {
+      while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' || text[i - 1] == '\r')) --i;
+    }
+    while (i > 0 && text[i - 1] != ' ' && text[i - 1] != '\t' && text[i - 1] != '\n' && text[i - 1] != '\r') --i;
+  }
+  return i;
+}
 
 bool is_grammar(PatternRef::Kind kind) noexcept { return kind == PatternRef::Kind::lexicon || kind == PatternRef::Kind::event; }
 
@@ -26,7 +39,7 @@ bool is_gate(PatternRef::Kind kind) noexcept {
 int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int, void* context) {
   auto* ctx = static_cast<ScanContext*>(context);
   MatchResult& r = *ctx->result;
-  const PatternRef::Kind kind = (*ctx->refs)[id].kind;
+  const PatternRef::Kind kind = ctx->pack->patterns()[id].kind;
   if (ctx->field == Field::body && to > MatchResult::kBodyLeadBytes) {
     // Past the body's lead only where things are named counts, once per pattern: a long body
     // cannot flood the hits, and its words do not read the story's direction.
@@ -38,6 +51,9 @@ int on_match(unsigned int id, unsigned long long from, unsigned long long to, un
   if (r.hit_count >= limit) {
     r.truncated = true;
     return 0;  // keep scanning: exclusions and requires later in the text still count
+  }
+  if (kind == PatternRef::Kind::entity_name && from == 0 && ctx->pack->has_shape(id)) {
+    from = phrase_start(ctx->text, to, ctx->pack->shape(id).min_words);
   }
   r.hits[r.hit_count++] = Hit{id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to), ctx->field, false};
   return 0;
@@ -79,7 +95,7 @@ Status Matcher::match(const Story& story, MatchResult& result) noexcept {
       std::fill(seen_.begin(), seen_.end(), 0);
       generation_ = 1;
     }
-    ScanContext ctx{&result, &pack_->patterns(), field, seen_.data(), generation_};
+    ScanContext ctx{&result, pack_.get(), text, field, seen_.data(), generation_};
     const hs_error_t rc = hs_scan(pack_->database(), text.data(), static_cast<unsigned>(text.size()), 0, scratch_,
                                   on_match, &ctx);
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Status::malformed_json;  // unreachable with a valid db

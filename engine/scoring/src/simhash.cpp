@@ -71,10 +71,14 @@ const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uin
                                              int& distance) const noexcept {
   const Entry* best = nullptr;
   int best_distance = 65;
-  // The distance first: it rules out nearly every entry in one popcount.
-  for (const Entry& e : entries_) {
+  // Newest first, until an entry has left the window (they were added in arrival order); the
+  // distance first: it rules out nearly every entry in one popcount.
+  const std::size_t n = entries_.size();
+  for (std::size_t k = 1; k <= filled_; ++k) {
+    const Entry& e = entries_[(next_ + n - k) % n];
+    if (now_us - e.seen_us > window_us_) break;
     const int d = hamming(e.fingerprint, fingerprint);
-    if (d >= best_distance || e.chain_length == 0 || now_us - e.seen_us > window_us_) continue;
+    if (d >= best_distance) continue;
     const int shared = __builtin_popcountll(e.names & names), either = __builtin_popcountll(e.names | names);
     if (2 * shared < either) continue;  // mostly different names or figures: different news
     best_distance = d;
@@ -89,6 +93,7 @@ void ChainIndex::add(std::uint64_t fingerprint, std::uint64_t names, std::uint64
   entries_[next_] = Entry{fingerprint, names, signature, now_us, chain_length};
   (void)chain_ids_[next_].assign(chain_id);
   next_ = (next_ + 1) % entries_.size();
+  if (filled_ < entries_.size()) ++filled_;
 }
 
 }  // namespace h2s::scoring

@@ -169,8 +169,15 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
     f.text = text;
     f.weight = params.field_weight[static_cast<std::size_t>(field)];
     f.term_count = f.mention_count = f.indicator_count = 0;
+    // A field no pattern hit has nothing to read: its words are not needed.
+    bool hit = false;
+    for (std::size_t h = 0; h < match.hit_count && !hit; ++h) hit = match.hits[h].field == field;
     if (field == Field::headline && headline_words != nullptr) f.words = *headline_words;
-    else rules::tokenize(text, f.words);
+    else if (hit) rules::tokenize(text, f.words);
+    else {
+      f.words.count = 0;
+      f.words.truncated = false;
+    }
     place_hits(f, match);
     shadow(f);
     mark_context(f);

@@ -79,6 +79,8 @@ class CompiledPack {
   [[nodiscard]] bool caseless(std::uint32_t pattern_id) const noexcept { return caseless_[pattern_id] != 0; }
   // Word span of a lexicon or event phrase: its start is found from its end (no start-of-match).
   [[nodiscard]] const PhraseShape& shape(std::uint32_t pattern_id) const noexcept { return shapes_[pattern_id]; }
+  // The pattern was written as a phrase (a name, a lexicon or event phrase), so it has a shape.
+  [[nodiscard]] bool has_shape(std::uint32_t pattern_id) const noexcept { return !shapes_[pattern_id].first.empty(); }
   [[nodiscard]] const Event& event(std::uint32_t index) const noexcept { return source_.events[index]; }
   // The grammar's context words, as word hashes (text_tokens.hpp).
   [[nodiscard]] bool context_after(std::uint64_t word) const noexcept;

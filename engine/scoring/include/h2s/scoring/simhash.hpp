@@ -25,7 +25,7 @@ namespace h2s::scoring {
 
 class ChainIndex {
  public:
-  // What nearest() compares, 40 bytes: every story scans all of them, so the chain ids live apart.
+  // What nearest() compares, 40 bytes: every story scans the live ones, so the chain ids live apart.
   struct Entry {
     std::uint64_t fingerprint = 0;
     std::uint64_t names = 0;
@@ -57,6 +57,7 @@ class ChainIndex {
   std::vector<Entry> entries_;
   std::vector<FixedString<kMaxStoryIdBytes>> chain_ids_;  // by entry index
   std::size_t next_ = 0;
+  std::size_t filled_ = 0;  // entries written so far, up to the capacity
   std::int64_t window_us_;
 };
 
