@@ -108,7 +108,10 @@ void tokenize(std::string_view text, TokenizedText& out) noexcept {
       if (c >= 'A' && c <= 'Z') t.flags |= Token::capital;
       if (i > 0 && text[i - 1] == '-' && out.count > 0 && out.tokens[out.count - 1].end + 1 == i) t.flags |= Token::hyphen_before;
       if (i > 0 && text[i - 1] == '(') t.flags |= Token::open_paren;
-      if (out.count > 0 && (pending_break || is_joiner(t.hash))) ++clause;
+      if (out.count > 0 && (pending_break || is_joiner(t.hash))) {
+        ++clause;
+        if (!pending_break) t.flags |= Token::joiner;
+      }
       pending_break = false;
       t.clause = clause;
       out.tokens[out.count++] = t;

@@ -258,8 +258,14 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
         }
         if (first < 0) first = std::max(0, last - shape.min_words + 1);
         // A phrase that spans two clauses ("cuts, guidance") or starts inside a compound
-        // ("open-ended bond buying" is not "ended bond buying") is no phrase.
-        if (w.tokens[static_cast<std::size_t>(first)].clause != w.tokens[static_cast<std::size_t>(last)].clause) break;
+        // ("open-ended bond buying" is not "ended bond buying") is no phrase; a joining word it
+        // spells out is no clause break ("act as appropriate").
+        bool spans_clauses = false;
+        for (int k = first + 1; k <= last && !spans_clauses; ++k) {
+          const Token& here = w.tokens[static_cast<std::size_t>(k)];
+          spans_clauses = here.clause != w.tokens[static_cast<std::size_t>(k - 1)].clause && !here.has(Token::joiner);
+        }
+        if (spans_clauses) break;
         if (w.tokens[static_cast<std::size_t>(first)].has(Token::hyphen_before) && shape.first != "*") break;
         Term t;
         t.pattern = hit.pattern;
@@ -267,7 +273,7 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
         t.is_event = ref.kind == PatternRef::Kind::event;
         t.first = static_cast<std::uint16_t>(first);
         t.last = static_cast<std::uint16_t>(last);
-        t.clause = w.tokens[static_cast<std::size_t>(last)].clause;
+        t.clause = w.tokens[static_cast<std::size_t>(first)].clause;
         t.classes = classes_of(ref);
         f.terms[f.term_count++] = t;
         break;
@@ -707,8 +713,24 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       }
       const rules::Event& event = pack_->event(t.owner);
       if ((event.kind != EventKind::policy && event.kind != EventKind::stance) || event.scope == rules::EventScope::release) continue;
-      // A hold neither takes nor turns an operator: "pause in rate cuts" turns the cuts.
+      // A hold right after a rate move turns it and says nothing itself ("rate hike pause" is
+      // dovish); before one, the turns of the lexicon do it ("pause in rate cuts"). Alone it reads
+      // `hold`; it takes no operator.
       const bool is_hold = event.kind == EventKind::policy && event.direction == 0;
+      if (is_hold) {
+        const bool previous_move = last_clause == t.clause && last_event != kNoEvent && t.first - last_end - 1 <= 1 &&
+                                   last_value != 0 && pack_->event(last_event).kind == EventKind::policy;
+        if (previous_move) {
+          out.direction -= 2 * last_value;
+          last_value = -last_value;
+          if (trace != nullptr) {
+            Line line;
+            line << "hold \"" << term_text(f, t) << "\" turns the rate move before it";
+            note(trace, line);
+          }
+          continue;
+        }
+      }
       const double direction = is_hold ? hold : event.direction;
       double value = direction * event.weight * f.weight *
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *

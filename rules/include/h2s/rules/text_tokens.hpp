@@ -16,6 +16,7 @@ struct Token {
     hyphen_before = 4,  // joined to the previous token by '-' ("Nvidia-backed")
     capital = 8,        // starts with an upper-case letter
     open_paren = 16,    // follows '(' directly
+    joiner = 32,        // opens a clause as a joining word ("as", "after"), not after punctuation
   };
   std::uint32_t begin = 0;  // byte offsets in the field
   std::uint32_t end = 0;
