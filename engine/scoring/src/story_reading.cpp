@@ -546,7 +546,9 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         Role role;
         std::uint32_t words = 1;
         const std::uint64_t next = i + 1 < w.count ? w.tokens[i + 1].hash : 0;
-        if (preposition_role(w.tokens[i].hash, next, role, words)) {
+        // A preposition inside the phrase's gaps is the phrase's own ("tells firms to stop buying");
+        // one that ends the phrase opens its role ("moves workloads away from").
+        if (preposition_role(w.tokens[i].hash, next, role, words) && i + words - 1u >= t.last) {
           object_open = false;
           pending = true;
           pending_role = role;
@@ -698,7 +700,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           if (lt.kind == LexiconKind::negator) op.factor *= std::fabs(lt.weight);
           else op.alone = op.flips % 2 == 1 ? lt.weight : 0;
           op.owner = t.owner;
-        } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 3 && last_value != 0) {
+        } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 5 && last_value != 0) {
           out.direction -= 2 * last_value;  // "rate cuts unlikely": the term before it reads the other way
           if (trace != nullptr) {
             Line line;
@@ -839,6 +841,15 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     // "rising claims", "strong jobs report").
     if (t.first <= ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
+    // A move inside a policy phrase is the Fed's, not the indicator's ("dashes hopes for a rate cut").
+    bool in_policy_phrase = false;
+    for (std::uint32_t k = 0; k < f.term_count && !in_policy_phrase && e.kind == EventKind::move; ++k) {
+      const Term& u = f.terms[k];
+      in_policy_phrase = u.is_event && (u.classes & Term::policy) != 0 && (u.shadowed & Term::policy) == 0 &&
+                         pack_->event(u.owner).kind == EventKind::policy && u.first <= t.first && u.last >= t.last &&
+                         u.last > u.first;
+    }
+    if (in_policy_phrase) continue;
     const bool own_clause = t.clause == clause;
     // Only a relative surprise or a superlative (a move weighted above 1) qualifies from the next clause.
     const bool qualifies = t.clause == clause + 1u && t.first <= qualifier_start + 1u;
