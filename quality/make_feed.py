@@ -8,6 +8,7 @@ benzinga, finnhub, polygon), in time order; the labels are one JSON object in th
 labels.md, keyed by the story id as h2s reports it (`ID@N` for the N-th version). Deterministic:
 the same corpus files give the same bytes. `--exclude FILE` drops items whose headline (case and
 spacing folded) appears in FILE's corpus, so a blind set is scored only on what the pack never saw.
+`--apart DAYS` keeps the files' stories out of each other's dedup windows (see --help).
 """
 import argparse
 import hashlib
@@ -127,9 +128,19 @@ def main():
     parser.add_argument("--feed", required=True, help="feed to write (NDJSON)")
     parser.add_argument("--labels", required=True, help="labels to write (JSON, labels.md)")
     parser.add_argument("--exclude", action="append", default=[], help="corpus whose headlines to leave out")
+    parser.add_argument("--apart", type=int, default=0, metavar="DAYS",
+                        help="move the N-th corpus file N*DAYS days back, so files collected apart never share a "
+                             "dedup window (one event in two files is not a repeat the labels expect)")
     args = parser.parse_args()
 
     items = load(args.corpus)
+    if args.apart:
+        index = {path: n for n, path in enumerate(args.corpus)}
+        for i in items:
+            shift = -timedelta(days=args.apart * index[i["_where"].rsplit(":", 1)[0]])
+            for field in ("published_at", "updated_at"):
+                if field in i:
+                    i[field] = iso(parse_time(i[field]) + shift)
     seen = {fold(i["headline"]) for i in load(args.exclude)} if args.exclude else set()
     dropped = {i["id"] for i in items if i.get("version", 1) == 1 and fold(i["headline"]) in seen}
     if dropped:
