@@ -23,36 +23,51 @@ bool is_joiner(std::uint64_t hash) noexcept {
   return false;
 }
 
-// Where a word that starts at `i` ends.
-std::size_t word_end(std::string_view text, std::size_t i) noexcept {
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL, kFnvPrime = 1099511628211ULL;
+
+// Where a word that starts at `i` ends, with word_hash() of it (`hash`) and of it up to its last
+// apostrophe (`before_apostrophe`, for possessives), in one pass.
+std::size_t word_end(std::string_view text, std::size_t i, std::uint64_t& hash, std::uint64_t& before_apostrophe) noexcept {
   const std::size_t n = text.size();
   std::size_t j = i;
-  if (text[j] == '$' || text[j] == '+' || text[j] == '-') ++j;
+  std::uint64_t h = kFnvOffset;
+  if (text[j] == '$' || text[j] == '+' || text[j] == '-') {
+    h = (h ^ static_cast<unsigned char>(text[j])) * kFnvPrime;
+    ++j;
+  }
+  before_apostrophe = h;
   while (j < n) {
     const char c = text[j];
+    if (is_alnum(c)) {  // the common case first
+      h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * kFnvPrime;
+      ++j;
+      continue;
+    }
     const char prev = j > i ? text[j - 1] : ' ';
     const char next = j + 1 < n ? text[j + 1] : ' ';
-    if (is_alnum(c)) {
-      ++j;
-    } else if (c == '\'' && is_letter(prev) && is_letter(next)) {
-      ++j;  // doesn't, Fed's
+    bool take = false, last = false;
+    if (c == '\'' && is_letter(prev) && is_letter(next)) {
+      before_apostrophe = h;  // doesn't, Fed's
+      take = true;
     } else if (c == '.' && is_digit(prev) && is_digit(next)) {
-      ++j;  // 0.4
+      take = true;  // 0.4
     } else if (c == '.' && is_letter(prev) && (j - i == 1 || text[j - 2] == '.') &&
                (is_letter(next) ? (j + 2 >= n || !is_letter(text[j + 2])) : j - i >= 3)) {
-      ++j;  // U.S., U.K. (single letters between dots)
+      take = true;  // U.S., U.K. (single letters between dots)
     } else if (c == ',' && is_digit(prev) && j + 3 < n && is_digit(text[j + 1]) && is_digit(text[j + 2]) &&
                is_digit(text[j + 3]) && (j + 4 >= n || !is_digit(text[j + 4]))) {
-      ++j;  // 275,000
+      take = true;  // 275,000
     } else if ((c == '/' || c == '&') && is_letter(prev) && is_letter(next)) {
-      ++j;  // m/m, S&P
+      take = true;  // m/m, S&P
     } else if (c == '%' && is_digit(prev)) {
-      ++j;
-      break;
-    } else {
-      break;
+      take = last = true;
     }
+    if (!take) break;
+    h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+    ++j;
+    if (last) break;
   }
+  hash = h;
   return j;
 }
 
@@ -90,7 +105,8 @@ void tokenize(std::string_view text, TokenizedText& out) noexcept {
   while (i < n) {
     const char c = text[i];
     if (starts_word(text, i)) {
-      const std::size_t j = word_end(text, i);
+      std::uint64_t hash = 0, before_apostrophe = 0;
+      const std::size_t j = word_end(text, i, hash, before_apostrophe);
       if (out.count == TokenizedText::kMaxTokens) {
         out.truncated = true;
         return;
@@ -98,12 +114,11 @@ void tokenize(std::string_view text, TokenizedText& out) noexcept {
       Token t;
       t.begin = static_cast<std::uint32_t>(i);
       t.end = static_cast<std::uint32_t>(j);
-      std::size_t hashed = j;
+      t.hash = hash;
       if (j - i > 2 && text[j - 2] == '\'' && (text[j - 1] == 's' || text[j - 1] == 'S')) {
-        hashed = j - 2;
+        t.hash = before_apostrophe;
         t.flags |= Token::possessive;
       }
-      t.hash = word_hash(text.substr(i, hashed - i));
       if (is_digit(c) || c == '$' || c == '+' || c == '-') t.flags |= Token::number;
       if (c >= 'A' && c <= 'Z') t.flags |= Token::capital;
       if (i > 0 && text[i - 1] == '-' && out.count > 0 && out.tokens[out.count - 1].end + 1 == i) t.flags |= Token::hyphen_before;

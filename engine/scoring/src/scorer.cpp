@@ -79,14 +79,22 @@ std::uint64_t stem_hash(std::string_view word) noexcept {
   return h;
 }
 
-bool content_word(std::string_view word, bool number) noexcept {
-  if (number) return true;
-  if (word.size() < 3) return false;
+// One bit per stop word's hash (its low six bits): most words skip the list.
+constexpr std::uint64_t kStopBloom = [] {
+  std::uint64_t bloom = 0;
+  for (const std::uint64_t h : kStopHashes) bloom |= std::uint64_t{1} << (h & 63);
+  return bloom;
+}();
+
+// The stemmed hash of a word that says what a headline is about, or 0 for a stop word.
+std::uint64_t content_hash(std::string_view word, bool number) noexcept {
+  if (!number && word.size() < 3) return 0;
   const std::uint64_t h = stem_hash(word);
+  if (number || ((kStopBloom >> (h & 63)) & 1) == 0) return h;
   for (const std::uint64_t s : kStopHashes) {
-    if (s == h) return false;
+    if (s == h) return 0;
   }
-  return true;
+  return h;
 }
 
 int shared_words(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) noexcept {
@@ -139,20 +147,26 @@ void Scorer::read_headline(const Story& story) noexcept {
     const rules::Token& t = w.tokens[i];
     std::string_view word = rules::token_text(story.headline, t);
     if (t.has(rules::Token::possessive)) word.remove_suffix(2);
-    if (!content_word(word, t.has(rules::Token::number))) continue;
-    const std::uint64_t bit = mix(stem_hash(word)) & 255;
+    const std::uint64_t stem = content_hash(word, t.has(rules::Token::number));
+    if (stem == 0) continue;
+    const std::uint64_t bit = mix(stem) & 255;
     admission_.words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
   // Polynomial hashes: the whole headline, and each variant that drops one word, in O(n).
   admission_.edit_count = 0;
   const std::uint32_t n = end - begin;
   if (n < 4 || n > kMaxEditWords) return;  // three words less one say too little to compare
-  std::array<std::uint64_t, kMaxEditWords + 1> prefix{}, suffix{}, power{};
+  std::array<std::uint64_t, kMaxEditWords + 1> prefix, suffix, power;
+  std::array<std::uint64_t, kMaxEditWords> mixed;
   power[0] = 1;
-  for (std::uint32_t k = 1; k <= n; ++k) power[k] = power[k - 1] * kPolynomialBase;
-  for (std::uint32_t k = 0; k < n; ++k) prefix[k + 1] = prefix[k] * kPolynomialBase + mix(w.tokens[begin + k].hash);
+  prefix[0] = 0;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    mixed[k] = mix(w.tokens[begin + k].hash);
+    power[k + 1] = power[k] * kPolynomialBase;
+    prefix[k + 1] = prefix[k] * kPolynomialBase + mixed[k];
+  }
   suffix[n] = 0;
-  for (std::uint32_t k = n; k-- > 0;) suffix[k] = suffix[k + 1] + mix(w.tokens[begin + k].hash) * power[n - 1 - k];
+  for (std::uint32_t k = n; k-- > 0;) suffix[k] = suffix[k + 1] + mixed[k] * power[n - 1 - k];
   admission_.edits[admission_.edit_count++] = prefix[n] ^ (n * 0x9E3779B97F4A7C15ULL);
   for (std::uint32_t i = 0; i < n; ++i) {
     const std::uint64_t without = prefix[i] * power[n - 1 - i] + suffix[i + 1];
