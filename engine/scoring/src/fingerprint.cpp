@@ -17,7 +17,11 @@ constexpr bool is_alnum(char c) noexcept {
 std::string_view strip_wire_decorations(std::string_view h) noexcept {
   constexpr std::array<std::string_view, 9> kPrefixes{"update", "wrapup", "refile", "corrected", "brief",
                                                       "breaking", "flash", "exclusive", "urgent"};
-  for (bool changed = true; changed;) {
+  // Most headlines carry no decoration: only a mark or a prefix's first letter starts one.
+  const char first = h.empty() ? '\0' : ascii_lower(h.front());
+  const bool may_lead = first == ' ' || first == '*' || first == '-' || first == 'u' || first == 'w' || first == 'r' ||
+                        first == 'c' || first == 'b' || first == 'f' || first == 'e';
+  for (bool changed = may_lead; changed;) {
     changed = false;
     while (!h.empty() && (h.front() == ' ' || h.front() == '*' || h.front() == '-')) {
       h.remove_prefix(1);

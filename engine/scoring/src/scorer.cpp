@@ -66,11 +66,13 @@ constexpr auto kStopHashes = [] {
   return out;
 }();
 
-// The word's hash without a final "s" ("supports" is "support", "rates" "rate"), months in full.
-std::uint64_t stem_hash(std::string_view word) noexcept {
+// The word's hash without a final "s" ("supports" is "support", "rates" "rate"), months in full;
+// `hash` is word_hash(word), reused when nothing is stripped.
+std::uint64_t stem_hash(std::string_view word, std::uint64_t hash) noexcept {
+  const std::size_t size = word.size();
   if (!word.empty() && word.back() == '.') word.remove_suffix(1);
   if (word.size() > 3 && (word.back() == 's' || word.back() == 'S') && word[word.size() - 2] != 's') word.remove_suffix(1);
-  const std::uint64_t h = rules::word_hash(word);
+  const std::uint64_t h = word.size() == size ? hash : rules::word_hash(word);
   if (word.size() == 3 || word.size() == 4) {
     for (const auto& [abbreviation, month] : kMonths) {
       if (abbreviation == h) return month;
@@ -87,9 +89,9 @@ constexpr std::uint64_t kStopBloom = [] {
 }();
 
 // The stemmed hash of a word that says what a headline is about, or 0 for a stop word.
-std::uint64_t content_hash(std::string_view word, bool number) noexcept {
+std::uint64_t content_hash(std::string_view word, std::uint64_t hash, bool number) noexcept {
   if (!number && word.size() < 3) return 0;
-  const std::uint64_t h = stem_hash(word);
+  const std::uint64_t h = stem_hash(word, hash);
   if (number || ((kStopBloom >> (h & 63)) & 1) == 0) return h;
   for (const std::uint64_t s : kStopHashes) {
     if (s == h) return 0;
@@ -147,7 +149,7 @@ void Scorer::read_headline(const Story& story) noexcept {
     const rules::Token& t = w.tokens[i];
     std::string_view word = rules::token_text(story.headline, t);
     if (t.has(rules::Token::possessive)) word.remove_suffix(2);
-    const std::uint64_t stem = content_hash(word, t.has(rules::Token::number));
+    const std::uint64_t stem = content_hash(word, t.hash, t.has(rules::Token::number));
     if (stem == 0) continue;
     const std::uint64_t bit = mix(stem) & 255;
     admission_.words[bit >> 6] |= std::uint64_t{1} << (bit & 63);

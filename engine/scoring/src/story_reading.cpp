@@ -172,7 +172,11 @@ void StoryReader::read_words(const Story& story, const rules::MatchResult& match
     // A field no pattern hit has nothing to read: its words are not needed.
     bool hit = false;
     for (std::size_t h = 0; h < match.hit_count && !hit; ++h) hit = match.hits[h].field == field;
-    if (field == Field::headline && headline_words != nullptr) f.words = *headline_words;
+    if (field == Field::headline && headline_words != nullptr) {  // its words only, not the whole array
+      f.words.count = headline_words->count;
+      f.words.truncated = headline_words->truncated;
+      std::copy_n(headline_words->tokens.begin(), headline_words->count, f.words.tokens.begin());
+    }
     else if (hit) rules::tokenize(text, f.words);
     else {
       f.words.count = 0;
