@@ -143,6 +143,17 @@ bool figure_value(std::string_view text, const rules::TokenizedText& words, std:
   return true;
 }
 
+bool figure_is_estimate(const rules::TokenizedText& words, std::uint32_t index) noexcept {
+  for (std::uint32_t back = index, steps = 0; back > 0 && steps < 3; ++steps) {
+    const std::uint64_t h = words.tokens[--back].hash;
+    if (is_expected_word(h) || h == kVs || h == kVersus) return true;
+    if (!is_filler(h)) break;
+  }
+  std::uint32_t next = index + 1;
+  if (next < words.count && scale_word(words.tokens[next].hash) > 0) ++next;
+  return next < words.count && is_expected_word(words.tokens[next].hash);
+}
+
 Figures read_figures(std::string_view text, const rules::TokenizedText& words, std::uint32_t begin,
                      std::uint32_t end) noexcept {
   Figures f;

@@ -420,8 +420,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
 
   // What the story signals, as one value: a repeat with the same companies, sides and topics is the
   // same news, however it is worded, when it shares a figure, or names none that differs and has
-  // two content words in common. Macro news needs neither: a release or a decision comes out once,
-  // and the same speaker's same side within the window is the same remarks.
+  // two content words in common. Macro news needs no words in common: a release or a decision comes
+  // out once, and the same speaker's same side within the window is the same remarks (different
+  // figures are different prints: core CPI after headline CPI).
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
@@ -437,8 +438,8 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     bool same_news = false;
     for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
       const FigureMatch figures = compare_figures(same->figures[k], figure);
-      same_news = same_news || !company_news || figures == FigureMatch::shared ||
-                  (figures == FigureMatch::unknown && shared_words(same->words[k], admission_.words) >= 2);
+      same_news = same_news || figures == FigureMatch::shared ||
+                  (figures == FigureMatch::unknown && (!company_news || shared_words(same->words[k], admission_.words) >= 2));
     }
     if (edit_repeat || near_repeat || same_news) {
       out.signal_count = 0;

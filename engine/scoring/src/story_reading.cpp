@@ -262,12 +262,14 @@ void StoryReader::place_hits(FieldWords& f, const rules::MatchResult& match) noe
         }
         if (first < 0) first = std::max(0, last - shape.min_words + 1);
         // A phrase that spans two clauses ("cuts, guidance") or starts inside a compound
-        // ("open-ended bond buying" is not "ended bond buying") is no phrase; a joining word it
-        // spells out is no clause break ("act as appropriate").
+        // ("open-ended bond buying" is not "ended bond buying") is no phrase; a joining word a
+        // phrase without gaps spells out is no clause break ("act as appropriate").
+        const bool spelled_out = shape.min_words == shape.max_words;
         bool spans_clauses = false;
         for (int k = first + 1; k <= last && !spans_clauses; ++k) {
           const Token& here = w.tokens[static_cast<std::size_t>(k)];
-          spans_clauses = here.clause != w.tokens[static_cast<std::size_t>(k - 1)].clause && !here.has(Token::joiner);
+          spans_clauses = here.clause != w.tokens[static_cast<std::size_t>(k - 1)].clause &&
+                          !(spelled_out && here.has(Token::joiner));
         }
         if (spans_clauses) break;
         if (w.tokens[static_cast<std::size_t>(first)].has(Token::hyphen_before) && shape.first != "*") break;
@@ -1039,7 +1041,8 @@ std::array<double, 2> StoryReader::headline_figures() const noexcept {
   std::size_t n = 0;
   for (std::uint32_t i = 0; i < h.words.count && n < out.size(); ++i) {
     double v = 0;
-    if (figure_value(h.text, h.words, i, v)) out[n++] = v;
+    // An estimate two prints share ("above 0.3% forecast") does not make them one.
+    if (figure_value(h.text, h.words, i, v) && !figure_is_estimate(h.words, i)) out[n++] = v;
   }
   return out;
 }

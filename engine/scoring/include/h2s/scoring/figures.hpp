@@ -35,6 +35,9 @@ struct Figures {
 
 // The value of a number word with its unit applied (%, K, M, B, bn, thousand, million, billion in
 // the next word), or false when the word is no figure; `percent` (when given) says whether it is one.
+// Whether the figure at `index` is named as an estimate ("est. 0.3%", "0.3% forecast", "vs 175K").
+[[nodiscard]] bool figure_is_estimate(const rules::TokenizedText& words, std::uint32_t index) noexcept;
+
 [[nodiscard]] bool figure_value(std::string_view text, const rules::TokenizedText& words, std::uint32_t index,
                                 double& value, bool* percent = nullptr) noexcept;
 

@@ -106,7 +106,7 @@ class StoryReader {
 
   // Hedges anywhere in the headline ("..., sources say"): they lower every signal's confidence.
   [[nodiscard]] std::uint16_t headline_hedges() const noexcept;
-  // The first figures of the headline (dedup keys), NaN where there are fewer.
+  // The first figures of the headline that are not estimates (dedup keys), NaN where there are fewer.
   [[nodiscard]] std::array<double, 2> headline_figures() const noexcept;
   [[nodiscard]] const FieldWords& field(std::size_t i) const noexcept { return fields_[i]; }
   [[nodiscard]] std::size_t field_count() const noexcept { return field_count_; }
