@@ -32,8 +32,8 @@ struct ScoringParams {
   std::size_t dedup_capacity = 1 << 16;  // headline fingerprints remembered
   std::int64_t dedup_window_us = 15LL * 60 * 1'000'000;
   std::size_t edit_capacity = 1 << 17;   // one-word-edit neighbours of recent headlines
-  // Same companies, sides, topics, events and figure, and two content words in common: a
-  // re-worded re-carry (0: off).
+  // Same companies, sides and topics (and speaker) within this window, and the same print or two
+  // content words in common: a re-worded re-carry (docs/scoring.md; 0: off).
   std::int64_t semantic_window_us = 15LL * 60 * 1'000'000;
   std::size_t semantic_capacity = 1 << 13;
   int near_duplicate_bits = 6;           // SimHash distance at or below which a headline repeats one
