@@ -700,6 +700,11 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       if (!t.is_event) {
         const rules::LexiconTerm& lt = pack_->term(t.owner);
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
+          // Two operators on shared words ("high bar" and "bar for") are one.
+          if (op.live && t.first <= op.last) {
+            op.last = std::max<std::uint16_t>(op.last, t.last);
+            continue;
+          }
           if (!op.live) op = Operator{true, t.clause, t.last, 0, 1, 0, t.owner};
           ++op.flips;
           op.last = t.last;
@@ -744,6 +749,8 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
                      modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
       std::string_view turned_by;
+      // An operator on all of the term's own words ("slowdown" is no "slow*" of itself) turns nothing.
+      if (op.live && !is_hold && t.last <= op.last) op = Operator{};
       if (op.live && !is_hold) {
         if (op.flips % 2 == 1) value = -value;
         value *= op.factor;
