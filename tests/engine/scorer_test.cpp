@@ -137,8 +137,8 @@ TEST_CASE("Company events give each company the side of its role, and nothing to
 TEST_CASE("Negations and stance operators turn what they govern, and compose") {
   Harness h;
   CHECK(h.side("Amazon delays Trainium3 shipments", "AMZN") == "sell");
-  // A denied setback is no news either way; a denial with good news is the good news.
-  CHECK(h.side("Amazon does not expect delays to Trainium3 shipments", "AMZN") == "none");
+  // Negation flips (topics.md): a denied setback is good news, and so is a denial with good news.
+  CHECK(h.side("Amazon does not expect delays to Trainium3 shipments", "AMZN") == "buy");
   CHECK(h.side("Amazon says Trainium3 ramp on track, does not expect delays", "AMZN") == "buy");
   // "no rush to cut" is hawkish, "no rush to hike" dovish; "no rush" alone reads hawkish.
   CHECK(h.side("Fed's Williams says no rush to cut rates", "QQQ") == "sell");

@@ -62,6 +62,24 @@ bool is_expected_word(std::uint64_t h) noexcept {
 
 bool is_prior_word(std::uint64_t h) noexcept { return in(h, {kPrior, kPrevious, kPrev, kFrom, kLast, kRevised, kWas}); }
 
+// Month names, abbreviated with or without a dot: a number after one is a day ("week ended Nov. 27");
+// not "may", which is mostly the verb.
+constexpr std::uint64_t kMonths[] = {
+    word_hash("january"), word_hash("february"), word_hash("march"), word_hash("april"),
+    word_hash("june"), word_hash("july"), word_hash("august"), word_hash("september"), word_hash("october"),
+    word_hash("november"), word_hash("december"), word_hash("jan"), word_hash("jan."), word_hash("feb"),
+    word_hash("feb."), word_hash("mar."), word_hash("apr"), word_hash("apr."), word_hash("jun"), word_hash("jun."),
+    word_hash("jul"), word_hash("jul."), word_hash("aug"), word_hash("aug."), word_hash("sep"), word_hash("sep."),
+    word_hash("sept"), word_hash("sept."), word_hash("oct"), word_hash("oct."), word_hash("nov"), word_hash("nov."),
+    word_hash("dec"), word_hash("dec.")};
+
+bool is_month(std::uint64_t h) noexcept {
+  for (const std::uint64_t m : kMonths) {
+    if (m == h) return true;
+  }
+  return false;
+}
+
 double scale_word(std::uint64_t h) noexcept {
   for (const std::uint64_t s : kScaleThousand) if (s == h) return 1e3;
   for (const std::uint64_t s : kScaleMillion) if (s == h) return 1e6;
@@ -79,6 +97,14 @@ bool figure_value(std::string_view text, const rules::TokenizedText& words, std:
   const bool colon_after = t.end + 1 < text.size() && text[t.end] == ':' && text[t.end + 1] >= '0' && text[t.end + 1] <= '9';
   const bool colon_before = t.begin >= 2 && text[t.begin - 1] == ':' && text[t.begin - 2] >= '0' && text[t.begin - 2] <= '9';
   if (colon_after || colon_before) return false;
+  // A day right after its month is a date ("week ended Nov. 27"); "For June 2.4%" is a figure.
+  if (index > 0 && is_month(words.tokens[index - 1].hash) && t.end - t.begin <= 2 &&
+      (index + 1 >= words.count || scale_word(words.tokens[index + 1].hash) == 0)) {
+    bool day = true;
+    for (std::uint32_t c = t.begin; c < t.end; ++c) day = day && text[c] >= '0' && text[c] <= '9';
+    for (std::uint32_t c = words.tokens[index - 1].end; c < t.begin; ++c) day = day && (text[c] == ' ' || text[c] == '.');
+    if (day) return false;
+  }
   if (index + 1 < words.count) {
     const std::uint64_t next = words.tokens[index + 1].hash;
     if (next == word_hash("a.m.") || next == word_hash("p.m.") || next == word_hash("am") || next == word_hash("pm") ||

@@ -22,6 +22,7 @@ using rules::word_hash;
 constexpr std::uint64_t kBy = word_hash("by");
 constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
+constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless");
 
 // Words that open a headline without naming a company ("Why", "Chip stocks", "Wall Street").
 constexpr std::uint64_t kNotACompany[] = {
@@ -416,6 +417,7 @@ const Reading& StoryReader::company(std::uint16_t entity, ReadingTrace* trace) n
 void StoryReader::read_companies(ReadingTrace* trace) noexcept {
   companies_read_ = true;
   company_count_ = 0;
+  company_preview_ = false;
   auto reading_of = [&](std::uint16_t entity) -> Reading* {
     for (std::size_t i = 0; i < company_count_; ++i) {
       if (company_ids_[i] == entity) return &company_readings_[i];
@@ -437,9 +439,11 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
     std::uint64_t quiet_clauses = 0;
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
-      if (t.is_event || (t.shadowed & Term::company) != 0 || t.clause >= 64) continue;
+      if (t.is_event || (t.shadowed & Term::company) != 0) continue;
       const LexiconKind kind = pack_->term(t.owner).kind;
-      if (kind == LexiconKind::company_preview || kind == LexiconKind::in_line) quiet_clauses |= 1ULL << t.clause;
+      // A preview anywhere leaves the lexicon's tone out ("Broadcom's AI Boom: What to Watch ...").
+      company_preview_ = company_preview_ || kind == LexiconKind::company_preview;
+      if ((kind == LexiconKind::company_preview || kind == LexiconKind::in_line) && t.clause < 64) quiet_clauses |= 1ULL << t.clause;
     }
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
@@ -460,15 +464,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       const auto& roles = event.roles;
       const double subject_sign = roles[static_cast<std::size_t>(Role::subject)];
       const double object_sign = roles[static_cast<std::size_t>(Role::object)];
-      // A denied setback ("does not expect delays", "denies probe report") is no news either way.
-      if (negation < 0 && (subject_sign != 0 ? subject_sign : object_sign) < 0) {
-        if (trace != nullptr) {
-          Line line;
-          line << "event " << event.id << " \"" << term_text(f, t) << "\" negated: a denied setback, no direction";
-          note(trace, line);
-        }
-        continue;
-      }
+      // Negation flips (topics.md): a denied setback ("does not expect delays") reads as good news.
       // A stance operator before it in the clause turns good news ("halts orders of", "stop buying",
       // "slow adoption"), unless another event stands between; bad news it only repeats ("slow or pause").
       double turn = 1;
@@ -484,12 +480,13 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       }
       const double base = event.weight * f.weight * negation * hedge * intensity * turn;
       const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause;
-      // Where the previous event of the clause ended: a subject stands between it and this one.
+      // Where the previous event of the clause that has a subject ended: a subject stands between
+      // it and this one ("orders" has none: "Nvidia says orders running ahead of supply").
       int floor = -1;
       for (std::uint32_t k = 0; k < ti; ++k) {
         const Term& u = f.terms[k];
         if (u.is_event && u.classes == Term::company && (u.shadowed & Term::company) == 0 && u.clause == t.clause &&
-            u.last < t.first) {
+            u.last < t.first && pack_->event(u.owner).roles[static_cast<std::size_t>(Role::subject)] != 0) {
           floor = std::max<int>(floor, u.last);
         }
       }
@@ -618,7 +615,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
   }
   for (std::size_t i = 0; i < company_count_; ++i) company_readings_[i].direction = squash(company_readings_[i].direction);
   // No event read the lead company: the sentiment lexicon's tone, at low confidence.
-  if (lead_ >= 0 && p.lexicon_fallback_weight > 0 && !question_) {
+  if (lead_ >= 0 && p.lexicon_fallback_weight > 0 && !question_ && !company_preview_) {
     Reading* r = reading_of(static_cast<std::uint16_t>(lead_));
     if (r != nullptr && r->terms == 0) {
       const Reading tone = lexicon_tone(trace);
@@ -677,6 +674,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       double factor = 1;   // |negator weight| damping
       double alone = 0;    // direction it carries when nothing follows
       std::uint32_t owner = 0;
+      bool last_turn = false;  // its last word is a turn, not a negator
     } op;
     int previewed_clause = -1;
     double last_value = 0;
@@ -693,24 +691,41 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       }
       op = Operator{};
     };
+    // Where a condition opens ("even if taper ends early", "unless inflation cools"): once the
+    // speaker has said something, what the condition names is not the speaker's stance.
+    std::uint32_t condition = f.words.count;
+    for (std::uint32_t i = 0; i < f.words.count && condition == f.words.count; ++i) {
+      if (f.words.tokens[i].hash == kIf || f.words.tokens[i].hash == kUnless) condition = i;
+    }
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
       if ((t.classes & Term::policy) == 0 || (t.shadowed & Term::policy) != 0) continue;
+      if (t.first > condition && out.terms > 0 && t.clause == f.words.tokens[condition].clause) {
+        if (trace != nullptr) {
+          Line line;
+          line << "\"" << term_text(f, t) << "\" is in a condition: not read";
+          note(trace, line);
+        }
+        continue;
+      }
       if (op.live && (t.clause != op.clause || t.first - op.last - 1 > static_cast<int>(p.policy_window))) flush();
       if (!t.is_event) {
         const rules::LexiconTerm& lt = pack_->term(t.owner);
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
-          // Two operators on shared words ("high bar" and "bar for") are one.
-          if (op.live && t.first <= op.last) {
+          // Two operators on shared words ("high bar" and "bar for") are one, and so are two turns
+          // in a row, which say one thing twice ("patient before cutting", "cautiously before").
+          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn && t.first <= op.last + 2u;
+          if (op.live && (t.first <= op.last || turn_after_turn)) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
             continue;
           }
-          if (!op.live) op = Operator{true, t.clause, t.last, 0, 1, 0, t.owner};
+          if (!op.live) op = Operator{true, t.clause, t.last, 0, 1, 0, t.owner, false};
           ++op.flips;
           op.last = t.last;
           if (lt.kind == LexiconKind::negator) op.factor *= std::fabs(lt.weight);
           else op.alone = op.flips % 2 == 1 ? lt.weight : 0;
           op.owner = t.owner;
+          op.last_turn = lt.kind == LexiconKind::turn;
         } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 5 && last_value != 0) {
           out.direction -= 2 * last_value;  // "rate cuts unlikely": the term before it reads the other way
           if (trace != nullptr) {

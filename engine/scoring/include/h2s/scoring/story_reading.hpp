@@ -132,8 +132,9 @@ class StoryReader {
   std::array<FieldWords, 3> fields_;
   std::size_t field_count_ = 0;
   int lead_ = -1;
-  bool question_ = false;
-  bool untracked_subject_ = false;  // the headline's subject is a company the pack does not track  // the headline asks ("Will Nvidia's Blackwell lift revenue?"): no direction
+  bool question_ = false;           // the headline asks ("Will Nvidia's Blackwell lift revenue?"): no direction
+  bool untracked_subject_ = false;  // the headline's subject is a company the pack does not track
+  bool company_preview_ = false;    // a company preview is in the story: no lexicon fallback
   bool companies_read_ = false;
   bool companies_traced_ = false;
   std::array<std::uint16_t, kMaxCompanies> company_ids_{};
