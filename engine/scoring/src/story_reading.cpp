@@ -23,6 +23,11 @@ constexpr std::uint64_t kBy = word_hash("by");
 constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
 constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless");
+// Words between an indicator and a move that is still its own ("CPI in November rose").
+constexpr std::uint32_t kMoveReach = 6;
+// A policy term in a clause a joining word opens ("Fed hikes rates as recession warnings flash")
+// weighs this much against the main clause's.
+constexpr double kJoinedClauseWeight = 0.5;
 
 // Words that open a headline without naming a company ("Why", "Chip stocks", "Wall Street").
 constexpr std::uint64_t kNotACompany[] = {
@@ -96,6 +101,12 @@ bool preposition_role(std::uint64_t word, std::uint64_t next, Role& role, std::u
 }
 
 double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
+
+// The first word of the clause that holds word `i`.
+std::uint32_t clause_first_word(const rules::TokenizedText& w, std::uint32_t i) noexcept {
+  while (i > 0 && w.tokens[i - 1].clause == w.tokens[i].clause) --i;
+  return i;
+}
 
 std::string_view term_text(const FieldWords& f, const Term& t) {
   const auto& w = f.words.tokens;
@@ -665,6 +676,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
     return out;
   }
   const ScoringParams& p = *params_;
+  bool headline_preview = false;
   for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
     const FieldWords& f = fields_[fi];
     struct Operator {
@@ -736,6 +748,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           last_value = -last_value;
         } else if (lt.kind == LexiconKind::preview) {
           previewed_clause = t.clause;
+          headline_preview = headline_preview || fi == 0;
         }
         continue;
       }
@@ -760,7 +773,9 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         }
       }
       const double direction = is_hold ? hold : event.direction;
-      double value = direction * event.weight * f.weight *
+      const std::uint32_t clause_start = clause_first_word(f.words, t.first);
+      const double joined = f.words.tokens[clause_start].has(rules::Token::joiner) ? kJoinedClauseWeight : 1.0;
+      double value = direction * event.weight * f.weight * joined *
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
                      modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
       std::string_view turned_by;
@@ -805,6 +820,9 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
     }
     flush();
     (void)last_event;
+    // A headline that previews and says nothing ("Fed Decision Day: What To Expect") is not
+    // decided by its teaser.
+    if (headline_preview && out.terms == 0) break;
   }
   out.direction = squash(out.direction);
   return out;
@@ -869,13 +887,16 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     // "rising claims", "strong jobs report").
     if (t.first <= ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
-    // A move inside a policy phrase is the Fed's, not the indicator's ("dashes hopes for a rate cut").
+    // A move far after it is another subject's ("Inflation cools ... a sign that price growth has peaked").
+    if (e.kind == EventKind::move && t.first > ind.last && t.first - ind.last - 1u > kMoveReach) continue;
+    // A move inside a policy phrase is the Fed's, not the indicator's ("dashes hopes for a rate cut");
+    // not one that holds the indicator's own words ("unemployment rate rises").
     bool in_policy_phrase = false;
     for (std::uint32_t k = 0; k < f.term_count && !in_policy_phrase && e.kind == EventKind::move; ++k) {
       const Term& u = f.terms[k];
       in_policy_phrase = u.is_event && (u.classes & Term::policy) != 0 && (u.shadowed & Term::policy) == 0 &&
                          pack_->event(u.owner).kind == EventKind::policy && u.first <= t.first && u.last >= t.last &&
-                         u.last > u.first;
+                         u.last > u.first && u.first > ind.last;
     }
     if (in_policy_phrase) continue;
     const bool own_clause = t.clause == clause;
@@ -954,7 +975,10 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     decide(e.direction * (e.resolved ? 1 : polarity), surprise->owner);
     return out;
   }
-  if (relative != nullptr) {
+  // "Unexpectedly" or "surprise" alone says not which way; "more than forecast" after "jobs lost" does.
+  const bool bare_surprise = relative != nullptr && move == nullptr && pack_->event(relative->owner).direction > 0 &&
+                             pack_->shape(relative->pattern).max_words == 1;
+  if (relative != nullptr && !bare_surprise) {
     const rules::Event& e = pack_->event(relative->owner);
     // "rose less than expected" qualifies the rise; "fall to 233,000, less than expected" the level.
     bool figure_between = fig.has_actual && move != nullptr && move->last < fig.first_word && fig.first_word < relative->first;
