@@ -1,5 +1,7 @@
 #include "h2s/rules/text_tokens.hpp"
 
+#include <array>
+
 #include "h2s/model/ascii.hpp"
 
 namespace h2s::rules {
@@ -10,6 +12,15 @@ constexpr bool is_letter(char c) noexcept {
 }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alnum(char c) noexcept { return is_letter(c) || is_digit(c); }
+
+// A word character's lower-case byte, 0 for any other: one load per byte in the words' loop.
+constexpr auto kWordByte = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    if (is_alnum(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = static_cast<unsigned char>(ascii_lower(static_cast<char>(c)));
+  }
+  return table;
+}();
 
 // Words that open a new clause with a subject of its own ("payrolls rise as hiring slows").
 constexpr std::uint64_t kJoiners[] = {word_hash("as"),      word_hash("while"),    word_hash("but"),
@@ -38,8 +49,8 @@ std::size_t word_end(std::string_view text, std::size_t i, std::uint64_t& hash, 
   before_apostrophe = h;
   while (j < n) {
     const char c = text[j];
-    if (is_alnum(c)) {  // the common case first
-      h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * kFnvPrime;
+    if (const unsigned char lower = kWordByte[static_cast<unsigned char>(c)]; lower != 0) {  // the common case first
+      h = (h ^ lower) * kFnvPrime;
       ++j;
       continue;
     }
