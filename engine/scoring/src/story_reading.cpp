@@ -22,7 +22,11 @@ using rules::word_hash;
 constexpr std::uint64_t kBy = word_hash("by");
 constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
-constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless");
+constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless"), kUntil = word_hash("until");
+constexpr std::uint64_t kBefore = word_hash("before"), kEnough = word_hash("enough"), kBut = word_hash("but");
+// A policy term in a clause "but" opens outweighs the clause before it ("praises progress ..., but
+// isn't ready for cuts").
+constexpr double kContrastClauseWeight = 1.5;
 // Words between an indicator and a move that is still its own ("CPI in November rose").
 constexpr std::uint32_t kMoveReach = 6;
 // A policy term in a clause a joining word opens ("Fed hikes rates as recession warnings flash")
@@ -689,6 +693,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       bool last_turn = false;  // its last word is a turn, not a negator
     } op;
     int previewed_clause = -1;
+    int last_turn_after_end = -1;
     double last_value = 0;
     int last_clause = -1, last_end = -1;
     std::uint32_t last_event = kNoEvent;
@@ -707,7 +712,8 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
     // speaker has said something, what the condition names is not the speaker's stance.
     std::uint32_t condition = f.words.count;
     for (std::uint32_t i = 0; i < f.words.count && condition == f.words.count; ++i) {
-      if (f.words.tokens[i].hash == kIf || f.words.tokens[i].hash == kUnless) condition = i;
+      const std::uint64_t h = f.words.tokens[i].hash;
+      if (h == kIf || h == kUnless || h == kUntil) condition = i;
     }
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
@@ -724,9 +730,10 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       if (!t.is_event) {
         const rules::LexiconTerm& lt = pack_->term(t.owner);
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
-          // Two operators on shared words ("high bar" and "bar for") are one, and so are two turns
-          // in a row, which say one thing twice ("patient before cutting", "cautiously before").
-          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn && t.first <= op.last + 2u;
+          // Two operators on shared words ("high bar" and "bar for") are one, and so is a turn
+          // followed by "before", which says the same delay twice ("patient before cutting").
+          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn && t.first <= op.last + 2u &&
+                                       t.first == t.last && f.words.tokens[t.first].hash == kBefore;
           if (op.live && (t.first <= op.last || turn_after_turn)) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
             continue;
@@ -738,7 +745,9 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           else op.alone = op.flips % 2 == 1 ? lt.weight : 0;
           op.owner = t.owner;
           op.last_turn = lt.kind == LexiconKind::turn;
-        } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 5 && last_value != 0) {
+        } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 5 && last_value != 0 &&
+                   static_cast<int>(t.first) > last_turn_after_end) {  // "is not" and "not something" turn once
+          last_turn_after_end = t.last;
           out.direction -= 2 * last_value;  // "rate cuts unlikely": the term before it reads the other way
           if (trace != nullptr) {
             Line line;
@@ -774,13 +783,21 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
       }
       const double direction = is_hold ? hold : event.direction;
       const std::uint32_t clause_start = clause_first_word(f.words, t.first);
-      const double joined = f.words.tokens[clause_start].has(rules::Token::joiner) ? kJoinedClauseWeight : 1.0;
+      const rules::Token& opener = f.words.tokens[clause_start];
+      const bool contrast = opener.hash == kBut;
+      const double joined = !opener.has(rules::Token::joiner) ? 1.0 : contrast ? kContrastClauseWeight : kJoinedClauseWeight;
       double value = direction * event.weight * f.weight * joined *
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
                      modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
       std::string_view turned_by;
       // An operator on all of the term's own words ("slowdown" is no "slow*" of itself) turns nothing.
       if (op.live && !is_hold && t.last <= op.last) op = Operator{};
+      // "has not lowered rates enough" asks for more of it, not less.
+      bool enough_after = false;
+      for (std::uint32_t i = t.last + 1u; i < f.words.count && i <= t.last + 3u && !enough_after; ++i) {
+        enough_after = f.words.tokens[i].hash == kEnough && f.words.tokens[i].clause == t.clause;
+      }
+      if (op.live && !is_hold && enough_after) op = Operator{};
       if (op.live && !is_hold) {
         if (op.flips % 2 == 1) value = -value;
         value *= op.factor;
