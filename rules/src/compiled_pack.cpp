@@ -123,7 +123,9 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     compiled->entities_.push_back({e.ticker});
     // A name is a phrase: the matcher finds its start from its shape, so it needs no start of match.
     for (const std::string& name : e.names) {
-      pending.push_back({phrase_to_regex(name), HS_FLAG_CASELESS, {PatternRef::Kind::entity_name, i}, e.where,
+      const auto from = e.names_from_us.find(name);
+      pending.push_back({phrase_to_regex(name), HS_FLAG_CASELESS,
+                         {PatternRef::Kind::entity_name, i, from != e.names_from_us.end() ? from->second : INT64_MIN}, e.where,
                          "entity " + e.ticker + " name '" + name + "'", name});
     }
     for (const std::string& regex : e.patterns) {

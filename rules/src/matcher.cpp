@@ -131,7 +131,8 @@ void Matcher::evaluate(const Story& story, MatchResult& result) noexcept {
     Hit& hit = result.hits[i];
     const PatternRef& ref = refs[hit.pattern];
     if (ref.kind != PatternRef::Kind::entity_name) continue;
-    bool excluded = false;
+    // A story whose time is known and earlier than the name's date is about another company.
+    bool excluded = story.ts_source_us > 0 && story.ts_source_us < ref.from_us;
     for (std::size_t j = 0; j < hits && !excluded; ++j) {
       const Hit& ex = result.hits[j];
       const PatternRef& ex_ref = refs[ex.pattern];

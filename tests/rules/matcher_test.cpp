@@ -110,6 +110,45 @@ TEST_CASE("Entity exclusions cancel mentions inside their span; rule exclusions 
   CHECK(find_rule(*pack, result, "chips.capex") == nullptr);
 }
 
+TEST_CASE("A dated name mentions its company only in stories published from its date") {
+  h2s::test::TempDir dir;
+  dir.write("pack.toml", R"(
+[[topic]]
+id = "chips"
+side = "sentiment"
+
+[[entity]]
+ticker = "AVGO"
+names = ["Broadcom", "Avago"]
+names_from = { "Broadcom" = 2016-02-01 }
+
+[[rule]]
+id = "chips.results"
+topic = "chips"
+tickers = ["AVGO"]
+require_entity = true
+patterns = ['\bforecast\b']
+)");
+  const auto pack = CompiledPack::load(dir.path());
+  Matcher matcher(pack);
+  MatchResult result;
+  h2s::Story story;
+  story.headline = "Broadcom sales forecast misses estimates";
+  story.ts_source_us = 1'359'676'800'000'000;  // 2013-02-01: Broadcom Corp, another company
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  CHECK(result.mention_of(0) == nullptr);
+  story.ts_source_us = 1'454'284'800'000'000;  // 2016-02-01, the day the name passed to AVGO
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  CHECK(result.mention_of(0) != nullptr);
+  story.ts_source_us = h2s::kNoTime;  // a story without a time reads the name as it is today
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  CHECK(result.mention_of(0) != nullptr);
+  story.headline = "Avago sales forecast misses estimates";  // an undated name is the company's at any time
+  story.ts_source_us = 1'359'676'800'000'000;
+  REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+  CHECK(result.mention_of(0) != nullptr);
+}
+
 TEST_CASE("Vendor tags count as mentions; requires gates a rule; case-sensitive rules stay so") {
   h2s::test::TempDir dir;
   const auto pack = small_pack(dir);

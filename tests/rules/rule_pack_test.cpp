@@ -95,6 +95,19 @@ examples = [{ text = "x2", ticker = "AMZN", side = "sideways" }]
   CHECK_THAT(error, Contains("example side must be buy, sell or none"));
 }
 
+TEST_CASE("A dated name must be one of the entity's names, with a date") {
+  h2s::test::TempDir dir;
+  dir.write("a.toml", std::string(kTopics) + R"(
+[[entity]]
+ticker = "AVGO"
+names = ["Broadcom"]
+names_from = { "Broadcom Corp" = 2016-02-01, "Broadcom" = "February 2016" }
+)");
+  const std::string error = error_of(dir.path());
+  CHECK_THAT(error, Contains("names_from: 'Broadcom Corp' is not one of the entity's names"));
+  CHECK_THAT(error, Contains("names_from: 'Broadcom' must be a date (YYYY-MM-DD)"));
+}
+
 TEST_CASE("TOML syntax errors and missing packs are clear errors") {
   h2s::test::TempDir dir;
   dir.write("a.toml", "[[rule]\nid = 1\n");

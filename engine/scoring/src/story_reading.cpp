@@ -23,7 +23,8 @@ constexpr std::uint64_t kBy = word_hash("by");
 constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
 constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless"), kUntil = word_hash("until");
-constexpr std::uint64_t kBefore = word_hash("before"), kEnough = word_hash("enough"), kBut = word_hash("but");
+constexpr std::uint64_t kBefore = word_hash("before"), kEnough = word_hash("enough"), kBut = word_hash("but"),
+                        kOr = word_hash("or"), kAnd = word_hash("and");
 // A policy term in a clause "but" opens outweighs the clause before it ("praises progress ..., but
 // isn't ready for cuts").
 constexpr double kContrastClauseWeight = 1.5;
@@ -731,9 +732,14 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         const rules::LexiconTerm& lt = pack_->term(t.owner);
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
           // Two operators on shared words ("high bar" and "bar for") are one, and so is a turn
-          // followed by "before", which says the same delay twice ("patient before cutting").
-          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn && t.first <= op.last + 2u &&
-                                       t.first == t.last && f.words.tokens[t.first].hash == kBefore;
+          // followed by "before", which says the same delay twice ("patient before cutting"), or by
+          // an alternative ("slow or pause").
+          // "slow or pause rate cuts": alternatives, one turn.
+          const bool alternative = t.first == op.last + 2u && (f.words.tokens[op.last + 1u].hash == kOr ||
+                                                                f.words.tokens[op.last + 1u].hash == kAnd);
+          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn &&
+                                       ((t.first <= op.last + 2u && t.first == t.last && f.words.tokens[t.first].hash == kBefore) ||
+                                        alternative);
           if (op.live && (t.first <= op.last || turn_after_turn)) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
             continue;

@@ -18,6 +18,7 @@ struct PatternRef {
   enum class Kind : std::uint8_t { rule, requires_any, rule_exclude, entity_name, entity_exclude, lexicon, event };
   Kind kind;
   std::uint32_t owner;  // rule, entity, lexicon-term or event index
+  std::int64_t from_us = INT64_MIN;  // an entity name: stories published before this do not mention it
 };
 
 struct CompiledRule {

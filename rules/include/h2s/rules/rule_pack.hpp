@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,9 @@ struct Entity {
   std::vector<std::string> names;     // literal phrases, caseless, whole words
   std::vector<std::string> patterns;  // Hyperscan regexes, case-sensitive
   std::vector<std::string> exclude;   // regexes; a mention inside one of these spans is not a mention
+  // A name that names this company only from a date, as µs since the epoch ("Broadcom" was
+  // Broadcom Corp until Avago bought it): stories published earlier do not mention it.
+  std::map<std::string, std::int64_t> names_from_us;
   SourceLocation where;
 };
 
