@@ -29,15 +29,16 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 
 constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
 
-// How two headlines' first figures compare: one in common (sign aside, "falls 0.1%" is "-0.1%"),
-// none to compare (either names none), or different prints.
+// How two headlines' first figures compare: one in common (sign aside, "falls 0.1%" is "-0.1%";
+// rounding aside, "$57.01B" is "$57.0B"), none to compare (either names none), or different prints.
 enum class FigureMatch { shared, unknown, different };
 
 FigureMatch compare_figures(const std::array<double, 2>& a, const std::array<double, 2>& b) noexcept {
   if (std::isnan(a[0]) || std::isnan(b[0])) return FigureMatch::unknown;
   for (const double x : a) {
     for (const double y : b) {
-      if (!std::isnan(x) && std::fabs(x) == std::fabs(y)) return FigureMatch::shared;
+      const double ax = std::fabs(x), ay = std::fabs(y);
+      if (!std::isnan(x) && !std::isnan(y) && std::fabs(ax - ay) <= 0.005 * std::max(ax, ay)) return FigureMatch::shared;
     }
   }
   return FigureMatch::different;
@@ -300,6 +301,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
   std::uint64_t speaker = 0;  // which official spoke: each policy rule's first-listed pattern the headline hits
   bool company_news = false;  // a signal comes from a company reading (macro ones are scheduled, one per event)
+  bool policy_news = false;   // a signal comes from a policy reading: a decision or remarks, whatever figures they cite
 
   // Release topics already read, so two indicators of one topic are read together.
   std::array<std::uint32_t, StoryReader::kMaxReleaseTopics> release_topics{};
@@ -405,6 +407,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       (void)slot->ticker.assign(ticker);
       slot->vendor = story.vendor;
       company_news = company_news || rule.reading == rules::Reading::company;
+      policy_news = policy_news || rule.reading == rules::Reading::policy;
       slot->side = direction > 0 ? Side::buy : Side::sell;
       slot->basis = reading.lexicon ? Basis::lexicon : Basis::event;
       slot->version = admission_.version != nullptr ? admission_.version->count : 1;
@@ -421,8 +424,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   // What the story signals, as one value: a repeat with the same companies, sides and topics is the
   // same news, however it is worded, when it shares a figure, or names none that differs and has
   // two content words in common. Macro news needs no words in common: a release or a decision comes
-  // out once, and the same speaker's same side within the window is the same remarks (different
-  // figures are different prints: core CPI after headline CPI).
+  // out once, and the same speaker's same side within the window is the same remarks, whatever
+  // figures they cite ("cuts 50 basis points", "cuts to 4.75%-5%"); a release's different figures
+  // are different prints (core CPI after headline CPI).
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
@@ -438,7 +442,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     bool same_news = false;
     for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
       const FigureMatch figures = compare_figures(same->figures[k], figure);
-      same_news = same_news || figures == FigureMatch::shared ||
+      same_news = same_news || figures == FigureMatch::shared || (policy_news && !company_news) ||
                   (figures == FigureMatch::unknown && (!company_news || shared_words(same->words[k], admission_.words) >= 2));
     }
     if (edit_repeat || near_repeat || same_news) {
