@@ -508,7 +508,8 @@ std::string phrase_to_regex(const std::string& phrase) {
       out += '}';
       continue;
     }
-    if (!first) out += "\\s+";
+    // After a gap the word may close a hyphenated one ("signs 48MW pre-lease").
+    if (!first) out += w > 0 && is_gap(words[w - 1]) ? "[\\s-]+" : "\\s+";
     if (word == "*") {
       out += "[^\\s]+";
       first = false;

@@ -318,8 +318,22 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   // A decision rule (a hold reads neutral) matched: the hold is the FOMC's, not a speaker's stance
   // ("Fed keeps rates unchanged as expected; Powell press conference at 2:30").
   bool decision_story = false;
+  // Unless the headline leads with a release and names no speaker: "Softer CPI fuels bets on
+  // smaller Fed hikes" is the print ("Low inflation won't stop Fed from raising rates: Williams" is not).
+  std::uint32_t first_decision = UINT32_MAX, first_release = UINT32_MAX;
+  bool speaker_named = false;
+  for (std::size_t r = 0; r < match.rule_count; ++r) {
+    const rules::RuleMatch& rm = match.rules[r];
+    const rules::CompiledRule& rule = pack.rules()[rm.rule];
+    speaker_named = speaker_named || (rule.reading == rules::Reading::policy && rule.hold != 0);
+    if (rm.field != Field::headline) continue;
+    if (rule.reading == rules::Reading::policy && rule.hold == 0) first_decision = std::min(first_decision, rm.position);
+    if (rule.reading == rules::Reading::release) first_release = std::min(first_release, rm.position);
+  }
+  const bool release_story = !speaker_named && first_release < first_decision && first_decision != UINT32_MAX;
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::CompiledRule& rule = pack.rules()[match.rules[r].rule];
+    if (release_story) break;
     policy_story = policy_story || rule.reading == rules::Reading::policy;
     decision_story = decision_story || (rule.reading == rules::Reading::policy && rule.hold == 0);
   }
@@ -329,6 +343,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     const rules::Topic& topic = pack.topic(rule.topic);
     if (topic.side_mode == rules::SideMode::event) continue;
     if (policy_story && rule.reading == rules::Reading::release) continue;
+    if (release_story && rule.reading == rules::Reading::policy) continue;
     const std::string_view rule_text = rules::field_text(story, rm.field);
     Reading macro;
     if (rule.reading == rules::Reading::policy) {
