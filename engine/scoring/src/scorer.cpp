@@ -18,15 +18,6 @@ double position_factor(std::uint32_t position, std::size_t length) noexcept {
   return 1.0 - 0.3 * static_cast<double>(position) / (static_cast<double>(length) + 1.0);
 }
 
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
 
 // How two headlines' first figures compare: one in common (sign aside, "falls 0.1%" is "-0.1%";

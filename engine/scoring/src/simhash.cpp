@@ -2,19 +2,6 @@
 
 
 namespace h2s::scoring {
-namespace {
-
-// Mixes a 64-bit value so that neighbouring shingle hashes spread over all bits.
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-}  // namespace
 
 std::uint64_t simhash(const rules::TokenizedText& words, std::uint32_t begin, std::uint32_t end) noexcept {
   // Bit votes counted eight lanes at a time: each byte of a shingle's hash adds its bits, one per

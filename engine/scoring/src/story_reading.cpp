@@ -669,17 +669,21 @@ Reading StoryReader::lexicon_tone(ReadingTrace* trace) const noexcept {
   return tone;
 }
 
+// A headline that asks gives no direction to a policy or release reading.
+bool StoryReader::asks_question(Reading& out, ReadingTrace* trace) const noexcept {
+  if (!question_) return false;
+  if (trace != nullptr) {
+    Line line;
+    line << "the headline asks a question: no direction";
+    note(trace, line);
+  }
+  out.silenced = true;
+  return true;
+}
+
 Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) const noexcept {
   Reading out;
-  if (question_) {
-    if (trace != nullptr) {
-      Line line;
-      line << "the headline asks a question: no direction";
-      note(trace, line);
-    }
-    out.silenced = true;
-    return out;
-  }
+  if (asks_question(out, trace)) return out;
   const ScoringParams& p = *params_;
   bool headline_preview = false;
   for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
@@ -1045,15 +1049,7 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
 
 Reading StoryReader::release(std::uint32_t topic, ReadingTrace* trace) const noexcept {
   Reading out;
-  if (question_) {
-    if (trace != nullptr) {
-      Line line;
-      line << "the headline asks a question: no direction";
-      note(trace, line);
-    }
-    out.silenced = true;
-    return out;
-  }
+  if (asks_question(out, trace)) return out;
   bool silenced = false, up = false, down = false;
   for (std::size_t fi = 0; fi < 2 && fi < field_count_; ++fi) {
     const FieldWords& f = fields_[fi];

@@ -12,6 +12,16 @@
 
 namespace h2s::scoring {
 
+// Mixes a 64-bit value so that neighbouring hashes spread over all bits (murmur3's finalizer).
+[[nodiscard]] constexpr std::uint64_t mix(std::uint64_t x) noexcept {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
 // 64-bit SimHash of the words [begin, end) and their pairs (word hashes of text_tokens.hpp).
 [[nodiscard]] std::uint64_t simhash(const rules::TokenizedText& words, std::uint32_t begin, std::uint32_t end) noexcept;
 

@@ -122,6 +122,7 @@ class StoryReader {
   void mark_context(FieldWords& f) const noexcept;
   void read_companies(ReadingTrace* trace) noexcept;
   Reading lexicon_tone(ReadingTrace* trace) const noexcept;
+  bool asks_question(Reading& out, ReadingTrace* trace) const noexcept;
   Reading release_mention(const FieldWords& f, std::uint32_t index, ReadingTrace* trace) const noexcept;
   [[nodiscard]] double modifier(const FieldWords& f, const Term& t, rules::LexiconKind kind, std::uint32_t window,
                                 std::uint16_t* hedges) const noexcept;
