@@ -252,7 +252,7 @@ std::string config_text(const WireOptions& o, std::uint16_t mold_port) {
   c << "# wire-to-wire benchmark: every generated story is new, so duplicate windows and the\n"
        "# per-ticker throttle are narrowed to let each matching story signal (the path is measured, not the policy)\n"
     << "[rules]\npath = \"" << o.rules << "\"\ncache_dir = \"" << (o.scratch / "rules-cache").string() << "\"\n"
-    << "[scoring]\ndedup_window_us = 0\nchain_window_us = 0\nthrottle_max_signals = 1000\nthrottle_interval_us = 1\n"
+    << "[scoring]\ndedup_window_us = 0\nsemantic_window_us = 0\nchain_window_us = 0\nthrottle_max_signals = 1000\nthrottle_interval_us = 1\n"
     << "[threads]\nidle = \"busy-spin\"\ncpu = " << o.daemon_cpu << "\n"
     << "[[feed]]\nname = \"wire\"\ntype = \"tcp_server\"\nlisten = \"127.0.0.1:0\"\n"
     << "[output.soupbintcp]\nlisten = \"127.0.0.1:0\"\nuser = \"" << kSoupUser << "\"\n"
