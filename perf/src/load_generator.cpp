@@ -10,6 +10,7 @@
 
 #include "h2s/feeds/decoder.hpp"
 #include "h2s/feeds/newsapi_decoder.hpp"
+#include "h2s/model/json_string.hpp"
 #include "h2s/rules/matcher.hpp"
 
 namespace h2s::perf {
@@ -39,28 +40,6 @@ class CorpusCollector final : public feeds::DecodeSink {
   std::unordered_set<std::string> seen_;
   std::unique_ptr<rules::MatchResult> match_ = std::make_unique<rules::MatchResult>();
 };
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_key(std::string& out, const char* key, std::string_view value) {
   out += '"';

@@ -2,6 +2,8 @@
 
 #include <cinttypes>
 
+#include "h2s/model/json_string.hpp"
+
 namespace h2s::evaluation {
 namespace {
 
@@ -23,23 +25,6 @@ void print_row(std::FILE* out, const std::string& name, const Tally& t) {
                t.quiet, rate(t.false_alarm_rate(), t.quiet, true).c_str(),
                fraction(t.duplicates_suppressed, t.duplicates).c_str(), fraction(t.revised_right, t.revised).c_str(),
                t.spillover);
-}
-
-void json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 void json_tally(std::string& out, const Tally& t) {
@@ -106,7 +91,7 @@ std::string scorecard_json(const Scorecard& card) {
   for (const auto& [topic, tally] : card.by_topic) {
     if (!first) out += ',';
     first = false;
-    json_string(out, topic);
+    append_json_string(out, topic);
     out += ':';
     json_tally(out, tally);
   }
@@ -114,11 +99,11 @@ std::string scorecard_json(const Scorecard& card) {
   const char* names[] = {"buy", "sell", "none"};
   for (std::size_t r = 0; r < 3; ++r) {
     if (r != 0) out += ',';
-    json_string(out, names[r]);
+    append_json_string(out, names[r]);
     out += ":{";
     for (std::size_t c = 0; c < 3; ++c) {
       if (c != 0) out += ',';
-      json_string(out, names[c]);
+      append_json_string(out, names[c]);
       out += ':';
       out += std::to_string(card.confusion.cells[r][c]);
     }
@@ -136,9 +121,9 @@ std::string scorecard_json(const Scorecard& card) {
     if (!first) out += ',';
     first = false;
     out += "{\"key\":";
-    json_string(out, f.label->key);
+    append_json_string(out, f.label->key);
     out += ",\"what\":";
-    json_string(out, f.what);
+    append_json_string(out, f.what);
     out += '}';
   }
   out += "]}\n";
