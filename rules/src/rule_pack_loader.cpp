@@ -159,23 +159,20 @@ class Loader {
     entity.names = get_strings(t, "names");
     entity.patterns = get_strings(t, "patterns");
     entity.exclude = get_strings(t, "exclude");
-    if (const toml::node* node = t.get("names_from")) {
-      const toml::table* dates = node->as_table();
-      if (dates == nullptr) error(line_of(*node), "'names_from' must be a table of name = date (names_from = { \"Broadcom\" = 2016-02-01 })");
-      for (auto it = dates != nullptr ? dates->begin() : toml::table::const_iterator{}; dates != nullptr && it != dates->end(); ++it) {
-        const std::string name(it->first.str());
-        const toml::date* date = it->second.is_date() ? &it->second.as_date()->get() : nullptr;
-        if (date == nullptr) {
-          error(line_of(it->second), "names_from: '" + name + "' must be a date (YYYY-MM-DD)");
-          continue;
+    if (const toml::node* node = t.get("names_from"); node != nullptr && !node->is_table()) {
+      error(line_of(*node), "'names_from' must be a table of name = date (names_from = { \"Broadcom\" = 2016-02-01 })");
+    } else if (node != nullptr) {
+      for (const auto& [key, value] : *node->as_table()) {
+        const std::string name(key.str());
+        if (!value.is_date()) {
+          error(line_of(value), "names_from: '" + name + "' must be a date (YYYY-MM-DD)");
+        } else if (std::find(entity.names.begin(), entity.names.end(), name) == entity.names.end()) {
+          error(line_of(value), "names_from: '" + name + "' is not one of the entity's names");
+        } else {
+          const toml::date& date = value.as_date()->get();
+          const std::chrono::sys_days day{std::chrono::year{date.year} / date.month / date.day};
+          entity.names_from_us[name] = std::chrono::duration_cast<std::chrono::microseconds>(day.time_since_epoch()).count();
         }
-        if (std::find(entity.names.begin(), entity.names.end(), name) == entity.names.end()) {
-          error(line_of(it->second), "names_from: '" + name + "' is not one of the entity's names");
-          continue;
-        }
-        const std::chrono::sys_days day{std::chrono::year{date->year} / date->month / date->day};
-        entity.names_from_us[name] =
-            std::chrono::duration_cast<std::chrono::microseconds>(day.time_since_epoch()).count();
       }
     }
     entity.where = where(t);

@@ -62,16 +62,14 @@ bool is_expected_word(std::uint64_t h) noexcept {
 
 bool is_prior_word(std::uint64_t h) noexcept { return in(h, {kPrior, kPrevious, kPrev, kFrom, kLast, kRevised, kWas}); }
 
-// Month names, abbreviated with or without a dot: a number after one is a day ("week ended Nov. 27");
-// not "may", which is mostly the verb.
+// Month names and abbreviations (the tokenizer leaves "Nov." as "Nov" and a "."): a number after
+// one is a day ("week ended Nov. 27"); not "may", which is mostly the verb, nor "mar".
 constexpr std::uint64_t kMonths[] = {
-    word_hash("january"), word_hash("february"), word_hash("march"), word_hash("april"),
-    word_hash("june"), word_hash("july"), word_hash("august"), word_hash("september"), word_hash("october"),
-    word_hash("november"), word_hash("december"), word_hash("jan"), word_hash("jan."), word_hash("feb"),
-    word_hash("feb."), word_hash("mar."), word_hash("apr"), word_hash("apr."), word_hash("jun"), word_hash("jun."),
-    word_hash("jul"), word_hash("jul."), word_hash("aug"), word_hash("aug."), word_hash("sep"), word_hash("sep."),
-    word_hash("sept"), word_hash("sept."), word_hash("oct"), word_hash("oct."), word_hash("nov"), word_hash("nov."),
-    word_hash("dec"), word_hash("dec.")};
+    word_hash("january"), word_hash("february"), word_hash("march"), word_hash("april"), word_hash("june"),
+    word_hash("july"),    word_hash("august"),   word_hash("september"), word_hash("october"), word_hash("november"),
+    word_hash("december"), word_hash("jan"),     word_hash("feb"),   word_hash("apr"),   word_hash("jun"),
+    word_hash("jul"),     word_hash("aug"),      word_hash("sep"),   word_hash("sept"),  word_hash("oct"),
+    word_hash("nov"),     word_hash("dec")};
 
 bool is_month(std::uint64_t h) noexcept {
   for (const std::uint64_t m : kMonths) {

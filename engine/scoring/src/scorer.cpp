@@ -316,18 +316,17 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
     const rules::CompiledRule& rule = pack.rules()[rm.rule];
-    speaker_named = speaker_named || (rule.reading == rules::Reading::policy && rule.hold != 0);
+    const bool policy = rule.reading == rules::Reading::policy;
+    policy_story = policy_story || policy;
+    decision_story = decision_story || (policy && rule.hold == 0);
+    speaker_named = speaker_named || (policy && rule.hold != 0);
     if (rm.field != Field::headline) continue;
-    if (rule.reading == rules::Reading::policy && rule.hold == 0) first_decision = std::min(first_decision, rm.position);
+    if (policy && rule.hold == 0) first_decision = std::min(first_decision, rm.position);
     if (rule.reading == rules::Reading::release) first_release = std::min(first_release, rm.position);
   }
   const bool release_story = !speaker_named && first_release < first_decision && first_decision != UINT32_MAX;
-  for (std::size_t r = 0; r < match.rule_count; ++r) {
-    const rules::CompiledRule& rule = pack.rules()[match.rules[r].rule];
-    if (release_story) break;
-    policy_story = policy_story || rule.reading == rules::Reading::policy;
-    decision_story = decision_story || (rule.reading == rules::Reading::policy && rule.hold == 0);
-  }
+  policy_story = policy_story && !release_story;
+  decision_story = decision_story && !release_story;
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
     const rules::CompiledRule& rule = pack.rules()[rm.rule];

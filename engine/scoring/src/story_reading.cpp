@@ -44,7 +44,7 @@ constexpr std::uint64_t kNotACompany[] = {
     word_hash("wall"),    word_hash("street"), word_hash("big"),    word_hash("megacap"), word_hash("nasdaq"),
     word_hash("s&p"),     word_hash("dow"),   word_hash("these"),   word_hash("top"),     word_hash("other"),
     word_hash("rival"),   word_hash("china"), word_hash("chinese"), word_hash("japan"),   word_hash("japanese"),
-    word_hash("taiwan"),  word_hash("korean"), word_hash("european"), word_hash("its"),    word_hash("their")};
+    word_hash("taiwan"),  word_hash("korean"), word_hash("its"),      word_hash("their")};
 constexpr std::uint64_t kShares = word_hash("shares"), kStock = word_hash("stock"), kStocks = word_hash("stocks");
 // A share move's verb straight after a name ("Super Micro jumps as Blackwell systems ramp").
 constexpr std::uint64_t kMoveVerbs[] = {
@@ -738,12 +738,11 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           // Two operators on shared words ("high bar" and "bar for") are one, and so is a turn
           // followed by "before", which says the same delay twice ("patient before cutting"), or by
           // an alternative ("slow or pause").
-          // "slow or pause rate cuts": alternatives, one turn.
-          const bool alternative = t.first == op.last + 2u && (f.words.tokens[op.last + 1u].hash == kOr ||
-                                                                f.words.tokens[op.last + 1u].hash == kAnd);
-          const bool turn_after_turn = op.live && op.last_turn && lt.kind == LexiconKind::turn &&
-                                       ((t.first <= op.last + 2u && t.first == t.last && f.words.tokens[t.first].hash == kBefore) ||
-                                        alternative);
+          const bool turn_after_turn =
+              op.live && op.last_turn && lt.kind == LexiconKind::turn &&
+              ((t.first <= op.last + 2u && t.first == t.last && f.words.tokens[t.first].hash == kBefore) ||
+               (t.first == op.last + 2u &&
+                (f.words.tokens[op.last + 1u].hash == kOr || f.words.tokens[op.last + 1u].hash == kAnd)));
           if (op.live && (t.first <= op.last || turn_after_turn)) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
             continue;
