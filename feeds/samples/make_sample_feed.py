@@ -242,7 +242,8 @@ def main():
         ('{"id":"gen-bad-5","headline":"Trailing","published_at":"2025-12-02T14:10:00Z"} {"extra":true}', "trailing_content"),
         ("this is not json at all", "malformed_json"),  # a root that starts like 'true' but is not
         ("42", "unknown_format"),
-        ("[]", "missing_field"),
+        ('{"id":"gen-bad-7","headline":"Nvidia deep","published_at":"2025-12-02T14:10:00Z","x":' + "[" * 70 + "]" * 70 + "}",
+         "malformed_json"),  # nesting past the limit in a field no decoder reads
         ('{"id":"gen-bad-6","headline":"Amazon Trainium3 \xff\xfe ships","published_at":"2025-12-02T14:10:00Z"}', "invalid_utf8"),
         ('[{"T":"n","id":999,"headline":"Alpaca item without a time"}]', "missing_field"),
     ]:

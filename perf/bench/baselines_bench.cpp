@@ -57,7 +57,7 @@ class PipelineSink final : public feeds::DecodeSink {
     }
   }
   void on_rejected(Status) noexcept override {}
-  void on_control() noexcept override {}
+  void on_control(h2s::ControlReason) noexcept override {}
   void reset() { scorer_ = std::make_unique<scoring::Scorer>(); }
 
   bool record = false;
@@ -77,7 +77,7 @@ class NullSink final : public feeds::DecodeSink {
  public:
   void on_story(const Story&) noexcept override {}
   void on_rejected(Status) noexcept override {}
-  void on_control() noexcept override {}
+  void on_control(h2s::ControlReason) noexcept override {}
 };
 
 std::size_t mismatches(const RuleSets& a, const RuleSets& b) {

@@ -1,6 +1,9 @@
 #include "stage_bench.hpp"
 
+#include <simdjson.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <string>
 
 #include "h2s/feeds/decoder.hpp"
@@ -18,7 +21,7 @@ class CountingSink final : public feeds::DecodeSink {
   std::uint64_t stories = 0, other = 0;
   void on_story(const Story&) noexcept override { ++stories; }
   void on_rejected(Status) noexcept override { ++other; }
-  void on_control() noexcept override { ++other; }
+  void on_control(h2s::ControlReason) noexcept override { ++other; }
 };
 
 // The daemon's outputs: a journal file, a SoupBinTCP server and a MoldUDP64 publisher on loopback.
@@ -110,6 +113,20 @@ StageResults run_stages(const std::shared_ptr<const rules::CompiledPack>& pack, 
     Meter meter(f, counter);
     for (const std::string_view line : workload.lines) meter.item([&] { decoder.decode(line, kNoTime, sink); });
     meter.finish();
+    results.stages.push_back(std::move(f));
+  }
+  {  // decode.validate: the whole-line validation inside decode (simdjson DOM), alone, to show its share
+    simdjson::dom::parser validator;
+    if (validator.allocate(feeds::DecoderLimits{}.max_message_bytes, feeds::DecoderLimits{}.max_depth)) throw std::bad_alloc();
+    std::size_t invalid = 0;
+    for (const std::string_view line : workload.lines) invalid += validator.parse(line.data(), line.size(), false).error() ? 1 : 0;
+    Figures f{.name = "decode.validate", .bytes = workload.bytes};
+    Meter meter(f, counter);
+    for (const std::string_view line : workload.lines) {
+      meter.item([&] { invalid += validator.parse(line.data(), line.size(), false).error() ? 1 : 0; });
+    }
+    meter.finish();
+    if (invalid == SIZE_MAX) std::abort();  // keeps the parses observable
     results.stages.push_back(std::move(f));
   }
 

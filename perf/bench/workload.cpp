@@ -21,7 +21,7 @@ class Collect final : public feeds::DecodeSink {
     o.story.body = o.body;
   }
   void on_rejected(Status) noexcept override {}
-  void on_control() noexcept override {}
+  void on_control(h2s::ControlReason) noexcept override {}
 };
 
 void index_lines(Workload& w) {

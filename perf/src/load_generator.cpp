@@ -32,7 +32,7 @@ class CorpusCollector final : public feeds::DecodeSink {
     c.matching = match_->rule_count > 0;
   }
   void on_rejected(Status) noexcept override {}
-  void on_control() noexcept override {}
+  void on_control(h2s::ControlReason) noexcept override {}
 
  private:
   rules::Matcher& matcher_;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -116,8 +117,10 @@ TEST_CASE("Polygon results: a page or a single article") {
   CHECK(c.stories[0].summary == "GPUs");
   c = decode_line(decoder, R"({"results":[)" + article + "," + article + R"(],"status":"OK","count":2})");
   CHECK(c.stories.size() == 2);
+  // The last page is empty: a control message, not a rejection.
   c = decode_line(decoder, R"({"results":[],"status":"OK","count":0})");
-  CHECK(c.rejected == std::vector<Status>{Status::missing_field});
+  CHECK(c.rejected.empty());
+  CHECK(c.control_reasons == std::vector<h2s::ControlReason>{h2s::ControlReason::empty_page});
 }
 
 TEST_CASE("NewsAPI articles get a stable id derived from their URL") {
@@ -192,7 +195,6 @@ TEST_CASE("Malformed and hostile lines are rejected with a reason, one message e
       {"42", Status::unknown_format},
       {R"("just a string")", Status::unknown_format},
       {R"({"foo":1})", Status::unknown_format},
-      {"[]", Status::missing_field},
       {R"([{"T":"n","id":9,"headline":"no time"}])", Status::missing_field},
       {R"({"id":"a","published_at":"2025-12-02T14:00:00Z"})", Status::missing_field},
       {R"({"id":"a","headline":"x","published_at":"yesterday"})", Status::bad_timestamp},
@@ -238,10 +240,10 @@ TEST_CASE("Every truncation of every sample line is accounted for and never cras
 
 TEST_CASE("Review regressions: broken arrays, nested receive times, zone names, literal '<', future dates") {
   Decoder decoder;
-  // A broken array is one rejection, not also a trailing-content one.
+  // A broken array is one rejection for the whole line (its good first element is not read either).
   auto c = decode_line(decoder, R"([{"T":"n","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z"} {"b":2}])");
-  CHECK(c.stories.size() == 1);
-  CHECK(c.rejected.size() == 1);
+  CHECK(c.stories.empty());
+  CHECK(c.rejected == std::vector<Status>{Status::malformed_json});
   // A receive time inside one element does not leak into the next.
   c = decode_line(decoder,
       R"([{"T":"n","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z","h2s_recv_us":1764682299000000},)"
@@ -259,4 +261,98 @@ TEST_CASE("Review regressions: broken arrays, nested receive times, zone names, 
   // A vendor time years ahead of the clock is refused, not trusted.
   c = decode_line(decoder, R"({"id":"x","headline":"Far","published_at":"2240-01-01T00:00:00Z"})");
   CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+}
+
+TEST_CASE("Times at or before the epoch, or more than a day ahead, are bad_timestamp; recorded receive times too") {
+  Decoder decoder;
+  // An offset that lands before the epoch; an epoch number of 0.
+  auto c = decode_line(decoder, R"({"id":"x","headline":"Early","published_at":"1970-01-01T00:00:00+23:00"})");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+  c = decode_line(decoder, R"({"id":"x","headline":"Zero","published_at":0})");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+  c = decode_line(decoder, R"({"id":"x","headline":"Epoch","published_at":"1970-01-01T00:00:00Z"})");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+  c = decode_line(decoder, R"({"id":"x","headline":"Just after","published_at":"1970-01-01T00:00:01Z"})");
+  CHECK(c.stories.size() == 1);
+  // A recorded receive time in 2100 would freeze the replay clock: the line is refused.
+  const std::string story = R"({"id":"x","headline":"Nvidia","published_at":"2025-12-02T13:30:00Z"})";
+  c = decode_line(decoder, R"({"h2s_recv_us":4102444800000000,"msg":)" + story + "}");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+  c = decode_line(decoder, R"({"h2s_recv_us":-5,"msg":)" + story + "}");
+  CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
+  c = decode_line(decoder, R"({"h2s_recv_us":1764682200000000,"msg":)" + story + "}");
+  REQUIRE(c.stories.size() == 1);
+  CHECK(c.stories[0].ts_recv_us == 1764682200000000);
+  // A vendor time a few hours ahead (clock skew) is within the day allowed.
+  const auto soon = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 3 * 3600;
+  c = decode_line(decoder, R"({"id":"x","headline":"Skew","published_at":)" + std::to_string(soon) + "}");
+  CHECK(c.stories.size() == 1);
+}
+
+TEST_CASE("The whole line is validated: unread fields, nesting beyond the limit, numbers, literals, surrogates") {
+  Decoder decoder(h2s::feeds::DecoderLimits{1 << 20, 64});
+  const std::string head = R"({"id":"a","headline":"Nvidia","published_at":"2025-12-02T14:00:00Z","extra":)";
+  struct Case {
+    std::string unread;
+    Status reason;
+  };
+  const std::vector<Case> cases{
+      {"1e400", Status::malformed_json},
+      {"tru", Status::malformed_json},
+      {R"("\ud800")", Status::malformed_json},
+      {R"("\ud800\u0041")", Status::malformed_json},
+      {R"([1,2,])", Status::malformed_json},
+      {std::string(64, '[') + std::string(64, ']'), Status::malformed_json},  // 65 levels with the story object
+      {std::string(100000, '[') + std::string(100000, ']'), Status::malformed_json},
+  };
+  for (const Case& tc : cases) {
+    INFO(tc.unread.substr(0, 40));
+    const auto c = decode_line(decoder, head + tc.unread + "}");
+    CHECK(c.callbacks() == 1);
+    CHECK(c.rejected == std::vector<Status>{tc.reason});
+  }
+  // At the limit exactly, and valid oddities, are fine.
+  for (const std::string& unread : {std::string(63, '[') + std::string(63, ']'), std::string("-0.0e-400"),
+                                   std::string(R"("\ud83d\ude00")"), std::string("1e308")}) {
+    INFO(unread.substr(0, 40));
+    CHECK(decode_line(decoder, head + unread + "}").stories.size() == 1);
+  }
+}
+
+TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type; vendor status, errors and empty pages are control") {
+  Decoder decoder;
+  using h2s::ControlReason;
+  auto c = decode_line(decoder,
+      R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":1,"action":"Exploded",)"
+      R"("content":{"id":2,"title":"T","created_at":"Tue, 02 Dec 2025 08:30:00 -0500"}}})");
+  CHECK(c.rejected == std::vector<Status>{Status::wrong_type});
+  c = decode_line(decoder, R"([{"T":"zz","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z"}])");
+  CHECK(c.rejected == std::vector<Status>{Status::wrong_type});
+  c = decode_line(decoder, R"([{"T":"success","msg":"connected"},{"T":"subscription","news":["*"]},{"T":"error","code":402,"msg":"auth failed"}])");
+  CHECK(c.control_reasons == std::vector<ControlReason>{ControlReason::vendor_status, ControlReason::vendor_status, ControlReason::vendor_error});
+  struct Case {
+    std::string line;
+    ControlReason reason;
+  };
+  const std::vector<Case> cases{
+      {R"({"status":"error","code":"apiKeyInvalid","message":"Your API key is invalid or incorrect."})", ControlReason::vendor_error},
+      {R"({"status":"ok","totalResults":0,"articles":[]})", ControlReason::empty_page},
+      {R"({"ok":false})", ControlReason::vendor_error},
+      {R"({})", ControlReason::empty_page},
+      {R"([])", ControlReason::empty_page},
+      {R"({"status":"ERROR","request_id":"a1","error":"Unknown API Key"})", ControlReason::vendor_error},
+      {R"({"results":[],"status":"OK","request_id":"a2","count":0})", ControlReason::empty_page},
+      {R"({"news":[],"next_page_token":null})", ControlReason::empty_page},
+      {R"({"code":40110000,"message":"request is not authorized"})", ControlReason::vendor_error},
+      {R"({"error":"You don't have access to this resource."})", ControlReason::vendor_error},
+      {R"({"h2s_recv_us":1764682200000000,"msg":{}})", ControlReason::empty_page},
+  };
+  for (const Case& tc : cases) {
+    INFO(tc.line);
+    c = decode_line(decoder, tc.line);
+    CHECK(c.callbacks() == 1);
+    CHECK(c.control_reasons == std::vector<ControlReason>{tc.reason});
+  }
+  // A reply with any other field is not a reply.
+  CHECK(decode_line(decoder, R"({"status":"error","payload":1})").rejected == std::vector<Status>{Status::unknown_format});
 }

@@ -44,6 +44,19 @@ TEST_CASE("Typographic quotes, dashes and spaces read as ASCII, raw or as entiti
   }
 }
 
+TEST_CASE("Every HTML5 named reference decodes, case-sensitively, and only when terminated") {
+  CHECK(strip("Soci&eacute;t&eacute; G&Eacute;n&eacute;rale") == "Soci\u00e9t\u00e9 G\u00c9n\u00e9rale");
+  CHECK(strip("&euro;5bn &trade; &copy; &frac12; &AMP; &NotEqual; &NewLine;x") == "\u20ac5bn \u2122 \u00a9 \u00bd & \u2260 x");
+  CHECK(strip("&lsquo;&rsquor;&OpenCurlyDoubleQuote;&CloseCurlyQuote;&dash;&horbar;&NonBreakingSpace;&hellip;") == "''\"'-- ...");
+  CHECK(strip("AT&T and S&P&nbsp;500, &eacute without a semicolon, &Eacute; &EACUTE;") ==
+        "AT&T and S&P 500, &eacute without a semicolon, \u00c9 &EACUTE;");
+  // A value longer than its reference ("&nGt;" is U+226B U+20D2) keeps its base character only.
+  CHECK(strip("&nGt;") == "\u226b");
+  for (const char* text : {"&nGt;", "&nLt;", "&ThickSpace;", "&fjlig;", "&bne;", "&acE;", "&Aring;"}) {
+    CHECK(strip(text).size() <= std::string(text).size());
+  }
+}
+
 TEST_CASE("The story arena refuses text that does not fit instead of overflowing") {
   StoryBuilder builder(16);
   builder.begin(h2s::Vendor::generic);

@@ -17,7 +17,7 @@ struct CountingSink final : h2s::feeds::DecodeSink {
     ++messages;
     if (reason == h2s::Status::ok) std::abort();
   }
-  void on_control() noexcept override { ++messages; }
+  void on_control(h2s::ControlReason) noexcept override { ++messages; }
   std::size_t messages = 0;
 };
 }  // namespace

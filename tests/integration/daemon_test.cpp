@@ -227,7 +227,7 @@ listen = "127.0.0.1:0"
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") + m.at("h2s_messages_total{kind=\"control\"}") +
             m.at("h2s_messages_total{kind=\"rejected\"}") == kSampleMessages);
-  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 3);
+  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 4);
   CHECK(m.at("h2s_accounting_balanced") == 1);
   CHECK(m.at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
   const double published = m.at("h2s_signals_published_total") + m.at("h2s_cancels_published_total");
@@ -465,6 +465,10 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
   CHECK(m.at("h2s_feed_connects_total{feed=\"benzinga\"}") == 1);
   CHECK(m.at("h2s_feed_websocket_failures_total{feed=\"alpaca\",reason=\"tls\"}") == 0);
   CHECK(m.at("h2s_messages_total{kind=\"control\"}") == 6);
+  // The vendors' log-in and subscription replies, by reason.
+  CHECK(m.at("h2s_control_messages_total{reason=\"vendor_status\"}") + m.at("h2s_control_messages_total{reason=\"vendor_error\"}") +
+            m.at("h2s_control_messages_total{reason=\"empty_page\"}") == 6);
+  CHECK(m.at("h2s_control_messages_total{reason=\"vendor_status\"}") == 6);
   CHECK(m.at("h2s_accounting_balanced") == 1);
   CHECK(m.at("h2s_story_outcomes_total{outcome=\"signalled\"}") > 5);
   const double published = m.at("h2s_signals_published_total") + m.at("h2s_cancels_published_total");
@@ -549,7 +553,7 @@ listen = "127.0.0.1:0"
   CHECK(result.exit_code == 0);
   // However the interval boundaries fall, the totals add up to the three malformed lines.
   CHECK_THAT(result.err, Contains(R"("level":"warn","event":"messages_rejected","reason":"malformed_json","count":)"));
-  CHECK_THAT(result.err, Contains(R"("reason":"malformed_json","count":)") && Contains(R"(,"total":3})"));
+  CHECK_THAT(result.err, Contains(R"("reason":"malformed_json","count":)") && Contains(R"(,"total":4})"));
   CHECK_THAT(result.err, Contains(R"("event":"stopped")"));
   CHECK_THAT(result.err, Contains(R"("messages":226,"stories":211,"control":3,"rejected":12)"));
   CHECK_THAT(result.err, Contains(R"("accounting":"balanced")"));
@@ -656,7 +660,7 @@ listen = "127.0.0.1:0"
                    x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 1 &&
            x["h2s_accounting_balanced"] == 1 && x["h2s_feed_not_recorded_total{feed=\"wire\"}"] > 0;
   });
-  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 3 + 1);  // the sample's three, and the torn line
+  CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 4 + 1);  // the sample's four, and the torn line
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") == 211);
   CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_feed_not_recorded_total{feed=\"wire\"}") > 0);  // ENOSPC: the recording stopped, counted

@@ -102,7 +102,7 @@ TEST_CASE("The generator produces the matching, duplicate and revision shares it
         bool matched = false;
         void on_story(const h2s::Story& s) noexcept override { matched = m->match(s, *r) == h2s::Status::ok && r->rule_count > 0; }
         void on_rejected(h2s::Status) noexcept override {}
-        void on_control() noexcept override {}
+        void on_control(h2s::ControlReason) noexcept override {}
       } check;
       check.m = &matcher;
       check.r = match.get();

@@ -15,6 +15,10 @@ struct CapturedStory {
   std::vector<std::string> tickers;
   std::uint64_t revision;
   std::int64_t ts_source_us, ts_updated_us, ts_recv_us;
+  std::uint16_t primary_tickers = 0;
+  std::vector<VendorSentiment> vendor_sentiment;  // one per ticker
+  std::string source, author, category;
+  std::vector<std::string> channels, tags;
 };
 
 class DecodeCapture final : public feeds::DecodeSink {
@@ -22,15 +26,37 @@ class DecodeCapture final : public feeds::DecodeSink {
   std::vector<CapturedStory> stories;
   std::vector<Status> rejected;
   int control = 0;
+  std::vector<ControlReason> control_reasons;
 
   void on_story(const Story& s) noexcept override {
-    CapturedStory c{s.vendor, s.action, std::string(s.id), std::string(s.headline), std::string(s.summary),
-                    std::string(s.body), {}, s.revision, s.ts_source_us, s.ts_updated_us, s.ts_recv_us};
-    for (std::uint8_t i = 0; i < s.ticker_count; ++i) c.tickers.emplace_back(s.tickers[i].view());
+    CapturedStory c{};
+    c.vendor = s.vendor;
+    c.action = s.action;
+    c.id = s.id;
+    c.headline = s.headline;
+    c.summary = s.summary;
+    c.body = s.body;
+    c.revision = s.revision;
+    c.ts_source_us = s.ts_source_us;
+    c.ts_updated_us = s.ts_updated_us;
+    c.ts_recv_us = s.ts_recv_us;
+    for (std::uint8_t i = 0; i < s.ticker_count; ++i) {
+      c.tickers.emplace_back(s.tickers[i].view());
+      c.vendor_sentiment.push_back(s.vendor_sentiment[i]);
+    }
+    c.primary_tickers = s.primary_tickers;
+    c.source = s.source;
+    c.author = s.author;
+    c.category = s.category;
+    for (std::uint8_t i = 0; i < s.channel_count; ++i) c.channels.emplace_back(s.channels[i]);
+    for (std::uint8_t i = 0; i < s.tag_count; ++i) c.tags.emplace_back(s.tags[i]);
     stories.push_back(std::move(c));
   }
   void on_rejected(Status reason) noexcept override { rejected.push_back(reason); }
-  void on_control() noexcept override { ++control; }
+  void on_control(ControlReason reason) noexcept override {
+    ++control;
+    control_reasons.push_back(reason);
+  }
   [[nodiscard]] std::size_t callbacks() const { return stories.size() + rejected.size() + control; }
 };
 

@@ -230,6 +230,10 @@ std::string render_metrics(const MetricsView& view) {
   m.sample("h2s_messages_total", "kind", "story", c.stories.get());
   m.sample("h2s_messages_total", "kind", "control", c.control.get());
   m.sample("h2s_messages_total", "kind", "rejected", c.rejected_total());
+  m.family("h2s_control_messages_total", "counter", "Control messages by reason: vendor status, vendor error, empty page.");
+  for (std::size_t i = 0; i < kControlReasonCount; ++i) {
+    m.sample("h2s_control_messages_total", "reason", to_string(static_cast<ControlReason>(i)), c.control_by_reason[i].get());
+  }
   m.family("h2s_story_outcomes_total", "counter", "Stories by outcome.");
   for (std::size_t i = 0; i < pipeline::kOutcomeCount; ++i) {
     m.sample("h2s_story_outcomes_total", "outcome", scoring::to_string(static_cast<scoring::StoryOutcome>(i)), c.outcomes[i].get());

@@ -60,7 +60,7 @@ class HeadlineSink final : public feeds::DecodeSink {
     }
   }
   void on_rejected(Status) noexcept override {}
-  void on_control() noexcept override {}
+  void on_control(h2s::ControlReason) noexcept override {}
 
  private:
   HeadlineIndex& index_;

@@ -105,6 +105,7 @@ void Processor::on_story(const Story& story) noexcept {
       sink_.on_story_deleted(story.id, story.vendor, decoded_us);
       lap(&StageLatencies::publish);
     }
+    if (config_.stories != nullptr) config_.stories->on_story_outcome(story, *score_, nullptr, matcher_->pack());
     return;
   }
   if (matcher_->match(story, *match_) != Status::ok || match_->truncated) counters_.match_truncated.add();
@@ -129,6 +130,7 @@ void Processor::on_story(const Story& story) noexcept {
     }
   }
   if (score_->signal_count > 0) lap(&StageLatencies::publish);
+  if (config_.stories != nullptr) config_.stories->on_story_outcome(story, *score_, match_.get(), matcher_->pack());
 }
 
 void Processor::on_rejected(Status reason) noexcept {
@@ -137,9 +139,10 @@ void Processor::on_rejected(Status reason) noexcept {
   if (sample_count_ < kMaxSamples) samples_[sample_count_++] = RejectionSample{framer_.lines() + messages_, reason};
 }
 
-void Processor::on_control() noexcept {
+void Processor::on_control(ControlReason reason) noexcept {
   counters_.messages.add();
   counters_.control.add();
+  counters_.control_by_reason[static_cast<std::size_t>(reason)].add();
 }
 
 }  // namespace h2s::pipeline

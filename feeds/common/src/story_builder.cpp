@@ -1,5 +1,6 @@
 #include "h2s/feeds/story_builder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -13,6 +14,7 @@ StoryBuilder::StoryBuilder(std::size_t arena_bytes)
 Story& StoryBuilder::begin(Vendor vendor) noexcept {
   used_ = 0;
   story_ = Story{};
+  control_reason_ = ControlReason::vendor_status;
   story_.vendor = vendor;
   return story_;
 }
@@ -35,14 +37,30 @@ bool StoryBuilder::store_html_as_text(std::string_view html, std::string_view& o
   return true;
 }
 
-void StoryBuilder::add_ticker(std::string_view symbol) noexcept {
+int StoryBuilder::add_ticker(std::string_view symbol) noexcept {
   while (!symbol.empty() && (symbol.front() == ' ' || symbol.front() == '$')) symbol.remove_prefix(1);
   while (!symbol.empty() && symbol.back() == ' ') symbol.remove_suffix(1);
-  if (story_.ticker_count >= Story::kMaxTickers) return;
   Symbol parsed;
-  if (!parsed.assign(symbol) || story_.has_vendor_ticker(parsed.view())) return;
-  story_.tickers[story_.ticker_count++] = parsed;
+  if (!parsed.assign(symbol)) return -1;
+  if (const int existing = story_.vendor_ticker_index(parsed.view()); existing >= 0) return existing;
+  if (story_.ticker_count >= Story::kMaxTickers) return -1;
+  story_.tickers[story_.ticker_count] = parsed;
+  return story_.ticker_count++;
 }
+
+namespace {
+
+void add_name(std::string_view name, std::array<std::string_view, Story::kMaxChannels>& names, std::uint8_t& count) noexcept {
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  if (name.empty() || count >= names.size()) return;
+  names[count++] = name;
+}
+
+}  // namespace
+
+void StoryBuilder::add_channel(std::string_view name) noexcept { add_name(name, story_.channels, story_.channel_count); }
+void StoryBuilder::add_tag(std::string_view name) noexcept { add_name(name, story_.tags, story_.tag_count); }
 
 void StoryBuilder::add_ticker_list(std::string_view list) noexcept {
   std::size_t start = 0;
@@ -56,17 +74,26 @@ void StoryBuilder::add_ticker_list(std::string_view list) noexcept {
 
 namespace {
 
-struct Entity {
-  std::string_view name;
-  std::string_view value;
+struct NamedReference {
+  std::string_view name;  // without '&' and ';'
+  std::string_view utf8;
 };
-// Named entities newswire HTML uses; typographic ones decode straight to their ASCII reading.
-constexpr std::array<Entity, 22> kEntities{{{"amp", "&"},     {"lt", "<"},      {"gt", ">"},      {"quot", "\""},
-                                            {"apos", "'"},    {"nbsp", " "},    {"rsquo", "'"},   {"lsquo", "'"},
-                                            {"sbquo", "'"},   {"rdquo", "\""},  {"ldquo", "\""},  {"bdquo", "\""},
-                                            {"prime", "'"},   {"Prime", "\""},  {"ndash", "-"},   {"mdash", "-"},
-                                            {"minus", "-"},   {"hellip", "..."}, {"laquo", "\""},  {"raquo", "\""},
-                                            {"thinsp", " "},  {"ensp", " "}}};
+#include "html_named_references.inc"  // every HTML5 named reference, sorted by name
+
+// The value of the named reference "&name;" at the start of `rest` (after the '&') and its length.
+bool named_reference(std::string_view rest, std::string_view& value, std::size_t& length) noexcept {
+  std::size_t end = 0;
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  while (end < rest.size() && end < 33 && alnum(rest[end])) ++end;
+  if (end == 0 || end >= rest.size() || rest[end] != ';') return false;
+  const std::string_view name = rest.substr(0, end);
+  const auto* found = std::lower_bound(kNamedReferences.begin(), kNamedReferences.end(), name,
+                                       [](const NamedReference& r, std::string_view n) { return r.name < n; });
+  if (found == kNamedReferences.end() || found->name != name) return false;
+  value = found->utf8;
+  length = end + 1;
+  return true;
+}
 
 // The ASCII reading of a typographic code point (quotes, dashes, spaces), or nullptr.
 const char* ascii_for(std::uint32_t cp) noexcept {
@@ -78,6 +105,15 @@ const char* ascii_for(std::uint32_t cp) noexcept {
     case 0x2026: return "...";
     default: return nullptr;
   }
+}
+
+// The code point of a one-character UTF-8 string, or 0 when it is longer or empty.
+std::uint32_t single_code_point(std::string_view utf8) noexcept {
+  const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(utf8[i])); };
+  if (utf8.size() == 1) return b(0);
+  if (utf8.size() == 2 && (b(0) & 0xE0u) == 0xC0u) return ((b(0) & 0x1Fu) << 6) | (b(1) & 0x3Fu);
+  if (utf8.size() == 3 && (b(0) & 0xF0u) == 0xE0u) return ((b(0) & 0x0Fu) << 12) | ((b(1) & 0x3Fu) << 6) | (b(2) & 0x3Fu);
+  return 0;
 }
 
 // UTF-8 of a code point (for numeric entities); returns the byte count written to out[0..3].
@@ -202,14 +238,9 @@ std::size_t html_to_text(std::string_view html, char* out, std::size_t capacity)
       if (numeric_entity(rest, cp, length)) {
         const char* ascii = ascii_for(cp);
         value = ascii != nullptr ? std::string_view(ascii) : std::string_view(utf8, utf8_encode(cp, utf8));
-      } else {
-        for (const Entity& e : kEntities) {
-          if (rest.size() > e.name.size() && rest.substr(0, e.name.size()) == e.name && rest[e.name.size()] == ';') {
-            value = e.value;
-            length = e.name.size() + 1;
-            break;
-          }
-        }
+      } else if (named_reference(rest, value, length)) {
+        // Typographic punctuation reads as ASCII whichever way it was written.
+        if (const char* ascii = ascii_for(single_code_point(value)); ascii != nullptr) value = ascii;
       }
       if (!value.empty()) {
         for (const char v : value) emit(v);

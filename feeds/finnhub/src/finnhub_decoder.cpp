@@ -9,6 +9,8 @@ Status decode_finnhub(od::object item, StoryBuilder& builder) noexcept {
     if (key == "headline") return read_html(value, builder, story.headline);
     if (key == "summary") return read_html(value, builder, story.summary);
     if (key == "related") return read_tickers(value, builder);
+    if (key == "source") return read_text(value, story.source);
+    if (key == "category") return read_text(value, story.category);
     if (key == "datetime") return read_time(value, story.ts_source_us);
     return Status::ok;
   });

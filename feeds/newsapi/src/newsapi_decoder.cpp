@@ -34,6 +34,8 @@ Status decode_newsapi(od::object article, StoryBuilder& builder) noexcept {
     if (key == "description") return read_html(value, builder, story.summary);
     if (key == "content") return read_html(value, builder, story.body);
     if (key == "url") return read_text(value, url);
+    if (key == "source") return read_name_of(value, story.source);
+    if (key == "author") return read_text(value, story.author);
     if (key == "publishedAt") return read_time(value, story.ts_source_us);
     return Status::ok;
   });

@@ -9,6 +9,9 @@ Status decode_polygon(od::object item, StoryBuilder& builder) noexcept {
     if (key == "title") return read_html(value, builder, story.headline);
     if (key == "description") return read_html(value, builder, story.summary);
     if (key == "tickers") return read_tickers(value, builder);
+    if (key == "publisher") return read_name_of(value, story.source);
+    if (key == "author") return read_text(value, story.author);
+    if (key == "insights") return read_insights(value, builder);
     if (key == "published_utc") return read_time(value, story.ts_source_us);
     return Status::ok;
   });

@@ -99,7 +99,7 @@ struct NlohmannDecoder::Impl {
                                                                       : story.ts_source_us;
       sink->on_story(story);
     } else if (status == Status::control_message) {
-      sink->on_control();
+      sink->on_control(builder.control_reason());
     } else {
       sink->on_rejected(status);
     }

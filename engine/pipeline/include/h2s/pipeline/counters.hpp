@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "h2s/model/control_reason.hpp"
 #include "h2s/model/counter.hpp"
 #include "h2s/model/status.hpp"
 #include "h2s/scoring/scorer.hpp"
@@ -25,6 +26,7 @@ struct PipelineCounters {
   Counter messages;     // stories + control + rejected
   Counter stories;
   Counter control;
+  std::array<Counter, kControlReasonCount> control_by_reason;
   std::array<Counter, kStatusCount> rejected;  // by reason
   std::array<Counter, kOutcomeCount> outcomes; // by scoring::StoryOutcome
   Counter signals;         // signals produced (one story may give several)

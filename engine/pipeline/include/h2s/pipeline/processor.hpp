@@ -12,6 +12,7 @@
 #include "h2s/pipeline/counters.hpp"
 #include "h2s/pipeline/rule_swap.hpp"
 #include "h2s/pipeline/stage_latencies.hpp"
+#include "h2s/pipeline/story_observer.hpp"
 #include "h2s/rules/matcher.hpp"
 #include "h2s/scoring/scorer.hpp"
 
@@ -35,6 +36,7 @@ struct ProcessorConfig {
   ClockMode clock = ClockMode::replay;
   double speed = 0;  // replay pacing: 0 = as fast as possible, 1 = recorded pace, N = N times faster
   StageLatencies* latencies = nullptr;  // when set, each stage is timed (a monotonic clock read per stage)
+  StoryObserver* stories = nullptr;     // when set, told every story's outcome (research output, off the hot-path rules)
 };
 
 // A rejected message worth showing an operator: where and why.
@@ -71,7 +73,7 @@ class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
  private:
   void on_story(const Story& story) noexcept override;
   void on_rejected(Status reason) noexcept override;
-  void on_control() noexcept override;
+  void on_control(ControlReason reason) noexcept override;
   [[nodiscard]] std::int64_t now(std::int64_t recv_us) noexcept;
   void pace(std::int64_t recv_us) noexcept;
   void lap(metrics::LiveHistogram StageLatencies::*stage) noexcept;

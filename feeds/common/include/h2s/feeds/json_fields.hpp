@@ -22,8 +22,18 @@ namespace od = simdjson::ondemand;
 [[nodiscard]] Status read_time(od::value value, std::int64_t& out_us) noexcept;
 // An HTML string stripped to text in the builder's arena; null reads as empty.
 [[nodiscard]] Status read_html(od::value value, StoryBuilder& builder, std::string_view& out) noexcept;
-// An array of strings, an array of objects with a "symbol" field, or a comma-separated string.
+// An array of strings, an array of objects with a "symbol" (Benzinga securities, with "primary")
+// or "name" field (Benzinga stocks), or a comma-separated string.
 [[nodiscard]] Status read_tickers(od::value value, StoryBuilder& builder) noexcept;
+// Channel or tag names: an array of strings or of objects with a "name" field (Benzinga channels).
+// Each name goes to add_name(builder, name).
+[[nodiscard]] Status read_names(od::value value, StoryBuilder& builder, void (StoryBuilder::*add_name)(std::string_view)) noexcept;
+// Polygon insights: [{"ticker":"AMZN","sentiment":"positive","sentiment_reasoning":"..."}].
+[[nodiscard]] Status read_insights(od::value value, StoryBuilder& builder) noexcept;
+// The "name" field of an object ({"name":"Reuters","url":..}); null reads as empty.
+[[nodiscard]] Status read_name_of(od::value value, std::string_view& out) noexcept;
+// A boolean; null leaves out unchanged.
+[[nodiscard]] Status read_flag(od::value value, bool& out) noexcept;
 // An unsigned integer or a decimal string.
 [[nodiscard]] Status read_uint(od::value value, std::uint64_t& out) noexcept;
 
@@ -36,6 +46,22 @@ template <class OnField>
     std::string_view key;
     if (auto error = field.unescaped_key().get(key)) return to_status(error);
     if (const Status s = on_field(key, field.value()); s != Status::ok) return s;
+  }
+  return Status::ok;
+}
+
+// Iterates an array's elements, calling on_element(value) -> Status; null is an empty array.
+template <class OnElement>
+[[nodiscard]] Status for_each_element(od::value value, OnElement&& on_element) noexcept {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return to_status(error);
+  if (type == od::json_type::null) return Status::ok;
+  od::array array;
+  if (auto error = value.get_array().get(array)) return to_status(error);
+  for (auto element_result : array) {
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) return to_status(error);
+    if (const Status s = on_element(element); s != Status::ok) return s;
   }
   return Status::ok;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "h2s/model/control_reason.hpp"
 #include "h2s/model/status.hpp"
 #include "h2s/model/story.hpp"
 
@@ -22,7 +23,7 @@ class DecodeSink {
   virtual ~DecodeSink() = default;
   virtual void on_story(const Story& story) noexcept = 0;
   virtual void on_rejected(Status reason) noexcept = 0;
-  virtual void on_control() noexcept = 0;
+  virtual void on_control(ControlReason reason) noexcept = 0;
 };
 
 // Bytes of readable memory a caller must provide past the end of every line.
