@@ -1,5 +1,6 @@
 #include "h2s/rules/compiled_pack.hpp"
 
+#include "h2s/model/ascii.hpp"
 #include "h2s/rules/text_tokens.hpp"
 
 #include <hs/hs.h>
@@ -151,6 +152,13 @@ std::shared_ptr<const CompiledPack> CompiledPack::compile(RulePack pack, const C
     rule.hold = r.hold;
     rule.reading = r.reading;
     rule.weight = r.weight;
+    const auto lower = [](std::vector<std::string> names) {
+      for (std::string& name : names) {
+        for (char& c : name) c = ascii_lower(c);
+      }
+      return names;
+    };
+    rule.vendor_fields = {lower(r.channels), lower(r.exclude_channels), lower(r.sources), lower(r.exclude_sources)};
     compiled->rules_.push_back(std::move(rule));
     const unsigned caseless = r.caseless ? HS_FLAG_CASELESS : 0u;
     auto add = [&](const std::vector<std::string>& list, const std::vector<std::uint32_t>& lines,
@@ -257,6 +265,31 @@ bool CompiledPack::context_after(std::uint64_t word) const noexcept {
 
 bool CompiledPack::context_before(std::uint64_t word) const noexcept {
   return std::binary_search(context_before_.begin(), context_before_.end(), word);
+}
+
+namespace {
+
+bool any_equals_ci(std::string_view value, const std::vector<std::string>& lower_names) noexcept {
+  for (const std::string& name : lower_names) {
+    if (equals_ci(value, name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool VendorFieldGate::admits(const Story& story) const noexcept {
+  if (empty()) return true;
+  // A story's channels: Benzinga's channels, and Finnhub's category (its one channel).
+  bool wanted = channels.empty(), unwanted = any_equals_ci(story.category, exclude_channels);
+  if (!channels.empty() && any_equals_ci(story.category, channels)) wanted = true;
+  for (std::uint8_t i = 0; i < story.channel_count; ++i) {
+    wanted = wanted || any_equals_ci(story.channels[i], channels);
+    unwanted = unwanted || any_equals_ci(story.channels[i], exclude_channels);
+  }
+  if (!wanted || unwanted) return false;
+  if (!sources.empty() && !any_equals_ci(story.source, sources)) return false;
+  return !any_equals_ci(story.source, exclude_sources);
 }
 
 }  // namespace h2s::rules

@@ -189,6 +189,7 @@ void Matcher::evaluate(const Story& story, MatchResult& result) noexcept {
     rule_touched_[rule] = 0;
     const std::uint8_t live = state.fields_hit & static_cast<std::uint8_t>(~state.fields_excluded);
     if (live == 0 || (pack_->rules()[rule].has_requires && !state.requires_hit)) continue;
+    if (!pack_->rules()[rule].vendor_fields.admits(story)) continue;
     if (result.rule_count == MatchResult::kMaxRules) {
       result.truncated = true;
       continue;

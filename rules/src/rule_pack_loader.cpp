@@ -205,7 +205,8 @@ class Loader {
 
   void load_rule(const toml::table& t) {
     check_keys(t, {"id", "topic", "tickers", "require_entity", "invert", "scope", "weight", "caseless", "patterns", "requires",
-                   "exclude", "examples", "counterexamples", "description", "reading", "previews", "hold"});
+                   "exclude", "examples", "counterexamples", "description", "reading", "previews", "hold",
+                   "channels", "exclude_channels", "sources", "exclude_sources"});
     Rule rule;
     rule.where = where(t);
     rule.id = get_string(t, "id", true);
@@ -235,6 +236,10 @@ class Loader {
     rule.patterns = get_strings(t, "patterns", &rule.pattern_lines);
     rule.requires_any = get_strings(t, "requires", &rule.requires_lines);
     rule.exclude = get_strings(t, "exclude", &rule.exclude_lines);
+    rule.channels = get_strings(t, "channels");
+    rule.exclude_channels = get_strings(t, "exclude_channels");
+    rule.sources = get_strings(t, "sources");
+    rule.exclude_sources = get_strings(t, "exclude_sources");
     if (rule.patterns.empty()) error(line_of(t), "rule '" + rule.id + "' has no patterns");
     if (rule.tickers.empty()) error(line_of(t), "rule '" + rule.id + "' maps to no tickers");
     for (const char* key : {"examples", "counterexamples"}) {

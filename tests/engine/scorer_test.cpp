@@ -466,3 +466,43 @@ TEST_CASE("Figures are read in every wire's form, and times, years and multiples
   f = read("Nvidia 2025 revenue 4x higher");
   CHECK_FALSE(f.has_actual);
 }
+
+TEST_CASE("A vendor's primary ticker raises relevance; a vendor's sentiment is reported, never followed") {
+  const auto pack = default_pack();
+  h2s::rules::Matcher matcher(pack);
+  auto match = std::make_unique<h2s::rules::MatchResult>();
+  auto result = std::make_unique<ScoreResult>();
+  // The ticker tagged by the vendor but named late in the body: low relevance unless primary.
+  const std::string body(400, ' ');
+  const std::string body_text = body + "Separately, Nvidia raises its data center revenue forecast.";
+  auto score_nvda = [&](bool primary, h2s::VendorSentiment vendor_sentiment) -> h2s::Signal {
+    Scorer scorer;
+    h2s::Story story;
+    story.vendor = h2s::Vendor::benzinga;
+    story.id = "p1";
+    story.headline = "Chip stocks to watch this week";
+    story.body = body_text;
+    story.ts_source_us = story.ts_recv_us = 1'764'682'200'000'000;
+    (void)story.tickers[0].assign("NVDA");
+    story.ticker_count = 1;
+    story.primary_tickers = primary ? 1 : 0;
+    story.vendor_sentiment[0] = vendor_sentiment;
+    REQUIRE(scorer.admit(story, story.ts_recv_us, *result));
+    REQUIRE(matcher.match(story, *match) == h2s::Status::ok);
+    scorer.score(story, *match, *pack, *result);
+    for (std::size_t i = 0; i < result->signal_count; ++i) {
+      if (result->signals[i].ticker.view() == "NVDA") return result->signals[i];
+    }
+    FAIL("no NVDA signal");
+    return {};
+  };
+  const h2s::Signal plain = score_nvda(false, h2s::VendorSentiment::none);
+  const h2s::Signal primary = score_nvda(true, h2s::VendorSentiment::negative);
+  CHECK(plain.vendor_sentiment == h2s::VendorSentiment::none);
+  CHECK(primary.relevance >= 0.8);
+  CHECK(primary.relevance > plain.relevance);
+  CHECK(primary.strength > plain.strength);
+  // The vendor reads it negative; h2s's side is its own reading of the text.
+  CHECK(primary.side == h2s::Side::buy);
+  CHECK(primary.vendor_sentiment == h2s::VendorSentiment::negative);
+}

@@ -46,6 +46,11 @@ TEST_CASE("A signal renders as one valid JSON line with every contract field") {
   CHECK(int64_t(doc["ts_source_us"]) == 1764682200000000);
   CHECK(int64_t(doc["ts_recv_us"]) == 1764682200000123);
   CHECK(int64_t(doc["ts_signal_us"]) == 1764682200000200);
+  CHECK(doc["vendor_sentiment"].error() == simdjson::NO_SUCH_FIELD);  // only when the vendor gave one
+  s.vendor_sentiment = h2s::VendorSentiment::positive;
+  const std::size_t with = h2s::publish::format_signal_json(s, buffer);
+  REQUIRE(parser.parse(buffer, with - 1).get(doc) == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["vendor_sentiment"]) == "positive");
 }
 
 TEST_CASE("The worst-case signal fits the documented bound") {

@@ -19,6 +19,7 @@ h2s::Signal full_signal() {
   s.vendor = h2s::Vendor::polygon;
   s.side = h2s::Side::sell;
   s.basis = h2s::Basis::lexicon;
+  s.vendor_sentiment = h2s::VendorSentiment::negative;
   s.version = 0x0203;
   s.strength = 0.734512;
   s.sentiment = -0.5;
@@ -52,6 +53,7 @@ TEST_CASE("Every signal field survives an encode/decode round trip") {
   CHECK(out.vendor == h2s::Vendor::polygon);
   CHECK(out.side == h2s::Side::sell);
   CHECK(out.basis == h2s::Basis::lexicon);
+  CHECK(out.vendor_sentiment == h2s::VendorSentiment::negative);
   CHECK(out.version == 0x0203);
   CHECK(out.strength == Approx(0.734512).margin(1e-6));
   CHECK(out.sentiment == -0.5);
@@ -76,7 +78,7 @@ TEST_CASE("The bytes on the wire are big-endian and space-padded as documented")
   CHECK(bytes[2] == 'S');  // sell
   CHECK(bytes[3] == static_cast<unsigned char>(h2s::Vendor::polygon));
   CHECK(bytes[4] == 0);
-  CHECK(bytes[5] == h2s::wire::kFlagLexiconBasis);
+  CHECK(bytes[5] == (h2s::wire::kFlagLexiconBasis | 3u << 1));  // bit 0 lexicon; bits 1-2 = 3, negative
   CHECK(bytes[6] == 0x02);  // story version 0x0203, big-endian
   CHECK(bytes[7] == 0x03);
   for (int i = 0; i < 8; ++i) CHECK(bytes[8 + i] == i + 1);  // sequence 0x0102...08, most significant first

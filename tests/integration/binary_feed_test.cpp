@@ -55,6 +55,59 @@ void expect_same_signals(const std::string& replayed, const std::string& tapped)
   CHECK(n > 50);
 }
 
+// A SoupBinTCP subscriber connected to `port` on 127.0.0.1, its Login Request sent (replay from 1).
+void log_in(tcp::socket& socket, std::uint16_t port) {
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval timeout{10, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::uint8_t login[64];
+  asio::write(socket, asio::buffer(login, h2s::soup::encode_login_request("desk", "s3cret", "", 1, login)));
+}
+
+// Everything a SoupBinTCP subscriber receives up to End of Session (or the socket's end).
+struct SoupSession {
+  std::vector<h2s::Signal> signals;
+  std::vector<h2s::Cancel> cancels;
+  std::string order;  // 'S' signal, 'C' cancel, in arrival order
+  char last = 0;
+  bool accepted = false;
+};
+
+SoupSession read_session(tcp::socket& socket) {
+  SoupSession session;
+  for (;;) {
+    std::uint8_t length[2];
+    boost::system::error_code ec;
+    asio::read(socket, asio::buffer(length), ec);
+    if (ec) break;
+    std::vector<std::uint8_t> body((length[0] << 8) | length[1]);
+    asio::read(socket, asio::buffer(body), ec);
+    REQUIRE_FALSE(ec);
+    session.last = static_cast<char>(body[0]);
+    if (session.last == 'A') session.accepted = true;
+    if (session.last == 'S' && body[1] == h2s::wire::kSignalType) {
+      REQUIRE(body.size() - 1 == sizeof(h2s::wire::SignalMessage));
+      h2s::wire::SignalMessage message;
+      std::memcpy(&message, body.data() + 1, sizeof message);
+      h2s::Signal signal;
+      REQUIRE(h2s::wire::decode(message, signal) == h2s::Status::ok);
+      session.signals.push_back(signal);
+      session.order += 'S';
+    }
+    if (session.last == 'S' && body[1] == h2s::wire::kCancelType) {
+      REQUIRE(body.size() - 1 == sizeof(h2s::wire::CancelMessage));
+      h2s::wire::CancelMessage message;
+      std::memcpy(&message, body.data() + 1, sizeof message);
+      h2s::Cancel cancel;
+      REQUIRE(h2s::wire::decode(message, cancel) == h2s::Status::ok);
+      session.cancels.push_back(cancel);
+      session.order += 'C';
+    }
+    if (session.last == 'Z') break;
+  }
+  return session;
+}
+
 }  // namespace
 
 TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout, then End of Session") {
@@ -69,50 +122,17 @@ TEST_CASE("h2s replay serves its signals over SoupBinTCP, sequenced as on stdout
 
   asio::io_context io;
   tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  timeval timeout{10, 0};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::uint8_t login[64];
-  asio::write(socket, asio::buffer(login, h2s::soup::encode_login_request("desk", "s3cret", "", 1, login)));
+  log_in(socket, port);
   replay.write_stdin(feed);  // the feed flows only after the subscriber is in
   replay.close_stdin();
 
-  std::vector<h2s::Signal> received;
-  std::vector<h2s::Cancel> cancels;
-  char last = 0;
-  bool accepted = false;
-  for (;;) {
-    std::uint8_t length[2];
-    boost::system::error_code ec;
-    asio::read(socket, asio::buffer(length), ec);
-    if (ec) break;
-    std::vector<std::uint8_t> body((length[0] << 8) | length[1]);
-    asio::read(socket, asio::buffer(body), ec);
-    REQUIRE_FALSE(ec);
-    last = static_cast<char>(body[0]);
-    if (last == 'A') accepted = true;
-    if (last == 'S' && body[1] == h2s::wire::kSignalType) {
-      REQUIRE(body.size() - 1 == sizeof(h2s::wire::SignalMessage));
-      h2s::wire::SignalMessage message;
-      std::memcpy(&message, body.data() + 1, sizeof message);
-      h2s::Signal signal;
-      REQUIRE(h2s::wire::decode(message, signal) == h2s::Status::ok);
-      received.push_back(signal);
-    }
-    if (last == 'S' && body[1] == h2s::wire::kCancelType) {
-      REQUIRE(body.size() - 1 == sizeof(h2s::wire::CancelMessage));
-      h2s::wire::CancelMessage message;
-      std::memcpy(&message, body.data() + 1, sizeof message);
-      h2s::Cancel cancel;
-      REQUIRE(h2s::wire::decode(message, cancel) == h2s::Status::ok);
-      cancels.push_back(cancel);
-    }
-    if (last == 'Z') break;
-  }
+  const SoupSession session = read_session(socket);
+  const std::vector<h2s::Signal>& received = session.signals;
+  const std::vector<h2s::Cancel>& cancels = session.cancels;
   const auto result = replay.wait();
   REQUIRE(result.exit_code == 0);
-  CHECK(accepted);
-  CHECK(last == 'Z');
+  CHECK(session.accepted);
+  CHECK(session.last == 'Z');
 
   // Same signals, same order, same sequence numbers as the JSON lines.
   simdjson::dom::parser parser;
@@ -213,4 +233,61 @@ TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout
   REQUIRE(result.exit_code == 0);
   CHECK(result.out.size() > 10000);
   CHECK(received.bytes == result.out);
+}
+
+TEST_CASE("A Benzinga article created, updated and removed reaches a SoupBinTCP subscriber as signal, re-signal and cancel") {
+  // Today's message form (kind "news", lower-case action, RFC 2822 content.created, stocks[].name)
+  // and the News/v1 form (data.id an event id, content.id the article) for one article.
+  // Source of the shapes: docs.benzinga.com news stream and newsfeed-stream-v1 (tests/feeds/fixtures/vendors).
+  const std::string feed =
+      R"({"id":"7d2c1c4e-1","api_version":"websocket/v1","kind":"news","data":{"action":"created","id":45100001,)"
+      R"("timestamp":"2025-12-02T13:30:00Z","content":{"id":45100001,"author":"Benzinga Newsdesk",)"
+      R"("created":"Tue, 02 Dec 2025 08:30:00 -0500","updated":"Tue, 02 Dec 2025 08:30:00 -0500",)"
+      R"("title":"Nvidia raises data center revenue forecast on Blackwell demand","teaser":"",)"
+      R"("body":"<p>Nvidia&rsquo;s outlook beat estimates.</p>","channels":[{"name":"News"}],"stocks":[{"name":"NVDA"}],"tags":[]}}})"
+      "\n"
+      R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":91000002,"action":"Updated","timestamp":"2025-12-02T13:40:00Z",)"
+      R"("content":{"id":45100001,"revision_id":2,"created_at":"2025-12-02T13:30:00Z","updated_at":"2025-12-02T13:40:00Z",)"
+      R"("title":"Nvidia cuts data center revenue forecast on export curbs","teaser":"","body":"",)"
+      R"("securities":[{"symbol":"NVDA","exchange":"NASDAQ","primary":true}],"channels":["News"]}}})"
+      "\n"
+      R"({"id":"7d2c1c4e-3","api_version":"websocket/v1","kind":"news","data":{"action":"DELETED","id":45100001,)"
+      R"("timestamp":"2025-12-02T13:50:00Z","content":{"id":45100001,"created":"Tue, 02 Dec 2025 08:30:00 -0500",)"
+      R"("updated":"Tue, 02 Dec 2025 08:50:00 -0500"}}})"
+      "\n";
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--soup-listen", "127.0.0.1:0", "--soup-user", "desk"}, true);
+  const std::uint16_t port = replay.announced_port("SoupBinTCP feed on port ");
+  REQUIRE(port != 0);
+  asio::io_context io;
+  tcp::socket socket(io);
+  log_in(socket, port);
+  replay.write_stdin(feed);
+  replay.close_stdin();
+  const SoupSession session = read_session(socket);
+  const auto result = replay.wait();
+  REQUIRE(result.exit_code == 0);
+  CHECK(session.last == 'Z');
+  // Created: buy. Updated (the forecast flipped): the buy withdrawn, a sell as version 2. Removed:
+  // the sell withdrawn. One story id throughout, one gap-free sequence.
+  REQUIRE(session.order == "SCSC");
+  const auto& s = session.signals;
+  const auto& c = session.cancels;
+  CHECK(s[0].seq == 1);
+  CHECK(s[0].side == h2s::Side::buy);
+  CHECK(s[0].version == 1);
+  CHECK(c[0].seq == 2);
+  CHECK(c[0].cancelled == 1);
+  CHECK(s[1].seq == 3);
+  CHECK(s[1].side == h2s::Side::sell);
+  CHECK(s[1].version == 2);
+  CHECK(c[1].seq == 4);
+  CHECK(c[1].cancelled == 3);
+  for (const auto& signal : s) {
+    CHECK(signal.story_id.view() == "45100001");
+    CHECK(signal.ticker.view() == "NVDA");
+    CHECK(signal.vendor == h2s::Vendor::benzinga);
+  }
+  for (const auto& cancel : c) CHECK(cancel.story_id.view() == "45100001");
+  CHECK_THAT(result.out, Catch::Matchers::Contains(R"("type":"cancel","seq":4,"cancels":3,"story_id":"45100001")"));
 }

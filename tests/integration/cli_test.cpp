@@ -86,6 +86,59 @@ TEST_CASE("h2s replay reads standard input and paces by recorded time on request
   const auto fast = run_process({"/bin/sh", "-c", kH2s + " replay --input - --quiet < " + feed.string()});
   REQUIRE(fast.exit_code == 0);
   CHECK(fast.out == paced.out);
+  // A recording from 1971 paces from its first story, whatever the date; a line dated before the
+  // epoch is refused as bad_timestamp instead of setting the pace.
+  const auto old = dir.write("1971.ndjson",
+      R"({"id":"z","headline":"Before the epoch","published_at":"1969-12-31T23:59:59Z"})" "\n"
+      R"({"id":"a","headline":"Fed's Burns backs a rate cut","published_at":"1971-01-01T00:00:00.000Z"})" "\n"
+      R"({"id":"b","headline":"Fed's Burns opposes a rate cut","published_at":"1971-01-01T00:00:00.200Z"})" "\n");
+  const auto old_start = std::chrono::steady_clock::now();
+  const auto old_run = run_process({kH2s, "replay", "--input", old.string(), "--speed", "realtime"});
+  const auto old_elapsed = std::chrono::steady_clock::now() - old_start;
+  REQUIRE(old_run.exit_code == 0);
+  CHECK(old_elapsed >= std::chrono::milliseconds(200));
+  CHECK(old_elapsed < std::chrono::seconds(30));
+  CHECK_THAT(old_run.err, Contains("bad_timestamp=1"));
+}
+
+TEST_CASE("h2s replay --stories writes every decoded story with its vendor fields, outcome and topics") {
+  h2s::test::TempDir dir;
+  const auto stories = dir.path() / "stories.ndjson";
+  const auto result = run_process({kH2s, "replay", "--input", kFeed, "--stories", stories.string()});
+  REQUIRE(result.exit_code == 0);
+  const std::string text = h2s::test::read_file(stories);
+  simdjson::dom::parser parser;
+  std::stringstream lines(text);
+  std::string line;
+  std::size_t n = 0, signalled = 0, with_topics = 0, deleted = 0;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+    ++n;
+    for (const char* key : {"vendor", "id", "action", "headline", "summary", "body", "outcome", "source", "author"}) {
+      CHECK(doc[key].is_string());
+    }
+    for (const char* key : {"tickers", "channels", "tags", "topics"}) CHECK(doc[key].is_array());
+    CHECK(doc["version"].is_int64());
+    const std::string_view outcome = doc["outcome"];
+    signalled += outcome == "signalled" ? 1 : 0;
+    deleted += outcome == "deleted" ? 1 : 0;
+    with_topics += simdjson::dom::array(doc["topics"]).size() > 0 ? 1 : 0;
+    if (outcome == "signalled") CHECK(int64_t(doc["signals"]) > 0);
+    // Fields as matched: no markup and no typographic punctuation left.
+    const std::string_view body = doc["body"];
+    CHECK(body.find("<p>") == std::string_view::npos);
+    CHECK(std::string_view(doc["headline"]).find("\u2019") == std::string_view::npos);
+  }
+  // Every story, and nothing else: the summary's counts.
+  CHECK_THAT(result.err, Contains("stories    " + std::string(8 - std::to_string(n).size(), ' ') + std::to_string(n) +
+                                  "  = signalled " + std::to_string(signalled) + " "));
+  CHECK_THAT(result.err, Contains("deleted " + std::to_string(deleted) + "\n"));
+  CHECK(deleted > 0);
+  CHECK(with_topics >= signalled);
+  // The signals on stdout are those of a run without --stories.
+  CHECK(result.out == run_process({kH2s, "replay", "--input", kFeed, "--quiet"}).out);
 }
 
 TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
@@ -184,4 +237,32 @@ TEST_CASE("h2s replay reloads its rule pack on SIGHUP and refuses a broken one")
   CHECK_THAT(result.err, Contains("reloads    1 swapped in, 1 refused"));
   CHECK_THAT(result.err, Contains("accounting balanced"));
   CHECK_THAT(result.err, Contains("messages          5"));
+}
+
+TEST_CASE("Typographic punctuation and HTML references score exactly as their ASCII forms") {
+  h2s::test::TempDir dir;
+  // The same stories with ’ “ ” — written raw, as named references and as numeric ones.
+  const std::string ascii =
+      R"([{"T":"n","id":1,"headline":"Nvidia doesn't expect delays to Blackwell shipments - CEO","summary":"","created_at":"2025-12-02T13:30:00Z","symbols":["NVDA"],"content":""}])" "\n"
+      R"({"id":"g2","headline":"Fed's Waller: \"no rush\" to cut rates","published_at":"2025-12-02T13:31:00Z"})" "\n";
+  const std::string raw =
+      "[{\"T\":\"n\",\"id\":1,\"headline\":\"Nvidia doesn\u2019t expect delays to Blackwell shipments \u2014 CEO\",\"summary\":\"\",\"created_at\":\"2025-12-02T13:30:00Z\",\"symbols\":[\"NVDA\"],\"content\":\"\"}]\n"
+      "{\"id\":\"g2\",\"headline\":\"Fed\u2019s Waller: \u201cno rush\u201d to cut rates\",\"published_at\":\"2025-12-02T13:31:00Z\"}\n";
+  const std::string named =
+      R"([{"T":"n","id":1,"headline":"Nvidia doesn&rsquo;t expect delays to Blackwell shipments &mdash; CEO","summary":"","created_at":"2025-12-02T13:30:00Z","symbols":["NVDA"],"content":""}])" "\n"
+      R"({"id":"g2","headline":"Fed&apos;s Waller: &OpenCurlyDoubleQuote;no rush&CloseCurlyDoubleQuote; to cut rates","published_at":"2025-12-02T13:31:00Z"})" "\n";
+  const std::string numeric =
+      R"([{"T":"n","id":1,"headline":"Nvidia doesn&#8217;t expect delays to Blackwell shipments &#x2014; CEO","summary":"","created_at":"2025-12-02T13:30:00Z","symbols":["NVDA"],"content":""}])" "\n"
+      R"({"id":"g2","headline":"Fed&#x2019;s Waller: &#8220;no rush&#8221; to cut rates","published_at":"2025-12-02T13:31:00Z"})" "\n";
+  auto replay = [&](const std::string& name, const std::string& text) {
+    const auto result = run_process({kH2s, "replay", "--input", dir.write(name, text).string(), "--quiet"});
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+  };
+  const std::string expected = replay("ascii.ndjson", ascii);
+  CHECK_THAT(expected, Contains(R"("ticker":"NVDA","side":"buy")"));  // a denied setback is good news
+  CHECK_THAT(expected, Contains(R"("ticker":"TLT","side":"sell")"));   // no rush to cut: hawkish
+  CHECK(replay("raw.ndjson", raw) == expected);
+  CHECK(replay("named.ndjson", named) == expected);
+  CHECK(replay("numeric.ndjson", numeric) == expected);
 }

@@ -222,3 +222,63 @@ TEST_CASE("A generated pack with thousands of extra patterns compiles, matches a
   CHECK(cached->stats().from_cache);
   CHECK(cached->stats().database_bytes == pack->stats().database_bytes);
 }
+
+TEST_CASE("Rules may require or exclude vendor channels and sources, caselessly and by whole name") {
+  h2s::test::TempDir dir;
+  dir.write("pack.toml", R"(
+[[topic]]
+id = "chips"
+side = "sentiment"
+
+[[entity]]
+ticker = "NVDA"
+names = ["Nvidia"]
+
+[[rule]]
+id = "chips.wiim"
+topic = "chips"
+tickers = ["NVDA"]
+patterns = ['\bNvidia\b']
+channels = ["WIIM", "Analyst Ratings"]
+exclude_sources = ["GlobeNewswire"]
+
+[[rule]]
+id = "chips.not_pr"
+topic = "chips"
+tickers = ["NVDA"]
+patterns = ['\bNvidia\b']
+exclude_channels = ["Press Releases"]
+sources = ["benzinga", "Reuters"]
+)");
+  const auto pack = CompiledPack::load(dir.path());
+  Matcher matcher(pack);
+  MatchResult result;
+  h2s::Story story;
+  story.headline = "Nvidia shares are trading higher";
+  auto matched = [&](const char* id) {
+    REQUIRE(matcher.match(story, result) == h2s::Status::ok);
+    return find_rule(*pack, result, id) != nullptr;
+  };
+  // No channel and no source: a rule that requires either stands down.
+  CHECK_FALSE(matched("chips.wiim"));
+  CHECK_FALSE(matched("chips.not_pr"));
+  story.channels[0] = "wiim";
+  story.channel_count = 1;
+  story.source = "Benzinga";
+  CHECK(matched("chips.wiim"));
+  CHECK(matched("chips.not_pr"));
+  story.channels[1] = "PRESS RELEASES";
+  story.channel_count = 2;
+  CHECK(matched("chips.wiim"));
+  CHECK_FALSE(matched("chips.not_pr"));
+  story.source = "GlobeNewswire";
+  CHECK_FALSE(matched("chips.wiim"));
+  // Finnhub's category is a channel; a name must match whole.
+  story.channel_count = 0;
+  story.source = "Reuters";
+  story.category = "analyst ratings";
+  CHECK(matched("chips.wiim"));
+  story.category = "analyst";
+  CHECK_FALSE(matched("chips.wiim"));
+  CHECK(matched("chips.not_pr"));
+}

@@ -18,6 +18,7 @@
 #include "endpoint.hpp"
 #include "h2s/pipeline/replay_pipeline.hpp"
 #include "h2s/rules/compiled_pack.hpp"
+#include "story_dump.hpp"
 
 namespace h2s::tools {
 namespace {
@@ -42,6 +43,7 @@ struct ReplayOptions {
   int linger_ms = 0;
   bool reload_on_sighup = false;
   bool quiet = false;
+  std::string stories;
 };
 
 // The network feeds from the command line; the SoupBinTCP password only from the environment.
@@ -112,7 +114,14 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
                static_cast<unsigned long long>(c.outcome(StoryOutcome::no_match)),
                static_cast<unsigned long long>(c.outcome(StoryOutcome::duplicate)),
                static_cast<unsigned long long>(c.outcome(StoryOutcome::deleted)));
-  std::fprintf(err, "  rejected   %8llu ", static_cast<unsigned long long>(c.rejected_total()));
+  std::fprintf(err, "  control    %8llu ", static_cast<unsigned long long>(c.control.get()));
+  for (std::size_t i = 0; i < kControlReasonCount; ++i) {
+    if (c.control_by_reason[i].get() != 0) {
+      std::fprintf(err, " %s=%llu", std::string(to_string(static_cast<ControlReason>(i))).c_str(),
+                   static_cast<unsigned long long>(c.control_by_reason[i].get()));
+    }
+  }
+  std::fprintf(err, "\n  rejected   %8llu ", static_cast<unsigned long long>(c.rejected_total()));
   for (std::size_t i = 0; i < kStatusCount; ++i) {
     if (c.rejected[i].get() != 0) {
       std::fprintf(err, " %s=%llu", std::string(to_string(static_cast<Status>(i))).c_str(),
@@ -181,9 +190,18 @@ int run(const ReplayOptions& options_in) {
   compile_options.cache_dir = options.rules_cache;
   auto pack = rules::CompiledPack::load(options.rules, compile_options);
 
+  std::optional<StoryDump> stories;
+  if (!options.stories.empty()) {
+    stories.emplace(options.stories);
+    config.processor.stories = &*stories;
+  }
   publish::NdjsonWriter output(STDOUT_FILENO);
   pipeline::PipelineCounters counters;
   const auto report = pipeline::run_replay(config, pack, output, counters);
+  if (stories && !stories->close()) {
+    std::fprintf(stderr, "h2s replay: error writing %s: %s\n", options.stories.c_str(), std::strerror(stories->error()));
+    return 1;
+  }
   if (!options.quiet) print_summary(options, *pack, counters, report);
   if (report.read_errno != 0) {
     std::fprintf(stderr, "h2s replay: error reading %s: %s\n", options.input.c_str(), std::strerror(report.read_errno));
@@ -212,6 +230,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->default_val(1 << 20)
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
+  cmd->add_option("--stories", options->stories,
+                  "Also write every decoded story (fields as matched, vendor fields, outcome, topics) as NDJSON to FILE");
   cmd->add_option("--param,-p", options->params, "Scoring parameter NAME=VALUE (repeatable; see docs/scoring.md)");
   cmd->add_option("--journal", options->journal, "Append-only journal file of the binary feed (restarts continue it)");
   cmd->add_option("--session", options->session, "Binary feed session name (1-10 characters)")->default_val("H2S");

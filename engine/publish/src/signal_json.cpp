@@ -63,7 +63,7 @@ class Writer {
 
 std::size_t format_signal_json(const Signal& s, char* out) noexcept {
   // Worst case: every string byte escaped as \u00XX (x6), plus keys and numbers.
-  static_assert((2 * kMaxStoryIdBytes + 47 + 63 + 31 + 8) * 6 + 480 <= kMaxSignalJsonBytes);
+  static_assert((2 * kMaxStoryIdBytes + 47 + 63 + 31 + 8) * 6 + 512 <= kMaxSignalJsonBytes);
   Writer w(out);
   w.raw("{");
   w.key("type"); w.string("signal");
@@ -78,6 +78,9 @@ std::size_t format_signal_json(const Signal& s, char* out) noexcept {
   w.key("rule"); w.string(s.rule.view());
   w.key("event"); w.string(s.event.view());
   w.key("basis"); w.string(to_string(s.basis));
+  if (s.vendor_sentiment != VendorSentiment::none) {
+    w.key("vendor_sentiment"); w.string(to_string(s.vendor_sentiment));
+  }
   w.key("strength"); w.fixed(s.strength);
   w.key("sentiment"); w.fixed(s.sentiment);
   w.key("delta"); w.fixed(s.delta);

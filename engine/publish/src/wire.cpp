@@ -35,7 +35,8 @@ SignalMessage encode(const Signal& s) noexcept {
   m.version = kSignalVersion;
   m.side = s.side == Side::buy ? 'B' : 'S';
   m.vendor = static_cast<std::uint8_t>(s.vendor);
-  m.flags.set(s.basis == Basis::lexicon ? kFlagLexiconBasis : 0);
+  m.flags.set(static_cast<std::uint16_t>((s.basis == Basis::lexicon ? kFlagLexiconBasis : 0u) |
+                                         (static_cast<unsigned>(s.vendor_sentiment) << kVendorSentimentShift)));
   m.story_version.set(s.version);
   m.sequence.set(s.seq);
   m.ts_source_us.set(s.ts_source_us);
@@ -66,6 +67,7 @@ Status decode(const SignalMessage& m, Signal& s) noexcept {
   s = Signal{};
   if (m.version >= 2) {
     s.basis = (m.flags.get() & kFlagLexiconBasis) != 0 ? Basis::lexicon : Basis::event;
+    s.vendor_sentiment = static_cast<VendorSentiment>((m.flags.get() & kVendorSentimentMask) >> kVendorSentimentShift);
     s.version = m.story_version.get();
     (void)s.event.assign(get(m.event));
   }

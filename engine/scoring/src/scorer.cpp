@@ -202,7 +202,10 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
   if (story.action == StoryAction::deleted) {
     out.outcome = StoryOutcome::deleted;
     out.cancel = known != nullptr && known->signalled;  // the publisher withdraws its signals
-    if (known != nullptr) known->signalled = false;
+    if (known != nullptr) {
+      known->signalled = false;
+      out.version = known->count;
+    }
     return false;
   }
   read_headline(story);
@@ -212,6 +215,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     // A version of a story seen before: news only if its text changed.
     if (known->content == content) {
       out.outcome = StoryOutcome::duplicate;
+      out.version = known->count;
       return false;
     }
     admission_.previous = *known;
@@ -219,6 +223,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     known->content = content;
     if (known->count < UINT16_MAX) ++known->count;
     admission_.version = known;
+    out.version = known->count;
   } else {
     if (headlines_.find(admission_.headline, now_us) != nullptr) {
       out.outcome = StoryOutcome::duplicate;
@@ -227,6 +232,7 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
     find_neighbours();
     headlines_.put(admission_.headline, 1, now_us);
     admission_.version = &versions_.put(key, Version{content, 1, {}, {}, false}, now_us);
+    out.version = 1;
   }
   admission_.admitted = true;
   return true;
@@ -380,6 +386,10 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
         }
         relevance = relevance < mention_relevance ? relevance : mention_relevance;
       }
+      // The vendor's primary security is what the story is about (Benzinga securities[].primary).
+      if (story.primary_tickers != 0 && story.is_primary(pack.entities()[entity].ticker)) {
+        relevance = std::min(1.0, std::max(relevance * params_.primary_relevance_boost, params_.primary_relevance_floor));
+      }
       // Direction is signed so that > 0 means buy the signalled ticker.
       const Reading& reading = rule.reading == rules::Reading::company ? reader.company(entity, trace) : macro;
       const double direction = rule.reading == rules::Reading::company ? reading.direction : -reading.direction;
@@ -415,6 +425,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       policy_news = policy_news || rule.reading == rules::Reading::policy;
       slot->side = direction > 0 ? Side::buy : Side::sell;
       slot->basis = reading.lexicon ? Basis::lexicon : Basis::event;
+      slot->vendor_sentiment = story.vendor_sentiment_of(ticker);
       slot->version = admission_.version != nullptr ? admission_.version->count : 1;
       slot->strength = strength;
       slot->sentiment = direction;

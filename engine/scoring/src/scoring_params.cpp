@@ -38,6 +38,8 @@ bool set_scoring_param(ScoringParams& p, std::string_view name, std::string_view
       {"field_weight.headline", &p.field_weight[0], 0, 10},  {"field_weight.summary", &p.field_weight[1], 0, 10},
       {"field_weight.body", &p.field_weight[2], 0, 10},      {"novelty_decay", &p.novelty_decay, 0, 1},
       {"baseline_alpha", &p.baseline_alpha, 0, 1},
+      {"primary_relevance_boost", &p.primary_relevance_boost, 1, 4},
+      {"primary_relevance_floor", &p.primary_relevance_floor, 0, 1},
   };
   const Integer integers[] = {
       {"dedup_window_us", &p.dedup_window_us, 0, INT64_MAX},

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "h2s/model/story.hpp"
 #include "h2s/rules/rule_pack.hpp"
 
 struct hs_database;
@@ -21,6 +22,19 @@ struct PatternRef {
   std::int64_t from_us = INT64_MIN;  // an entity name: stories published before this do not mention it
 };
 
+// A rule's conditions on the vendor's own fields (docs/rules.md): lower-case names, compared caselessly.
+struct VendorFieldGate {
+  std::vector<std::string> channels;          // one of these channels (Benzinga channels, Finnhub category)
+  std::vector<std::string> exclude_channels;  // none of these
+  std::vector<std::string> sources;           // the publisher is one of these (source, source.name, publisher.name)
+  std::vector<std::string> exclude_sources;
+
+  [[nodiscard]] bool empty() const noexcept {
+    return channels.empty() && exclude_channels.empty() && sources.empty() && exclude_sources.empty();
+  }
+  [[nodiscard]] bool admits(const Story& story) const noexcept;
+};
+
 struct CompiledRule {
   std::string id;
   std::uint32_t topic = 0;               // index into topics
@@ -33,6 +47,7 @@ struct CompiledRule {
   double hold = 0;
   Reading reading = Reading::company;
   double weight = 1;
+  VendorFieldGate vendor_fields;
 };
 
 struct CompiledEntity {

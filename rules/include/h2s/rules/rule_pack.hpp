@@ -69,6 +69,9 @@ struct Rule {
   std::vector<std::string> patterns;  // any one fires the rule
   std::vector<std::string> requires_any;  // when given, one of these must match somewhere in the story
   std::vector<std::string> exclude;   // a match in the same field suppresses the rule
+  // Vendor fields: a story must carry one of `channels` / come from one of `sources` (when given),
+  // and none of the excluded ones.
+  std::vector<std::string> channels, exclude_channels, sources, exclude_sources;
   std::vector<Example> examples;
   std::vector<Example> counterexamples;  // text only: must produce no signal for this rule
   SourceLocation where;

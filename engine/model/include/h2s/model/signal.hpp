@@ -31,6 +31,7 @@ struct Signal {
   Vendor vendor = Vendor::unknown;
   Side side = Side::buy;
   Basis basis = Basis::event;
+  VendorSentiment vendor_sentiment = VendorSentiment::none;  // the vendor's own reading of the ticker, for reference
   std::uint16_t version = 1;  // 1 for a story's first version, 2 for its first revision, ...
   bool supersedes = false;    // in process only: withdraw this story's earlier signals for the ticker first
   double strength = 0;    // (0, 1]

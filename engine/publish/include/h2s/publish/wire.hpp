@@ -17,6 +17,10 @@ inline constexpr std::uint8_t kSignalVersion = 2;
 inline constexpr std::uint8_t kFirstSignalVersion = 1;  // still decoded: a 400-byte signal without the v2 fields
 inline constexpr std::uint8_t kCancelVersion = 1;
 inline constexpr std::uint16_t kFlagLexiconBasis = 1;  // flags bit 0: the side came from the lexicon alone
+// flags bits 1-2: the vendor's own sentiment for the ticker (0 none, 1 positive, 2 neutral, 3 negative).
+inline constexpr unsigned kVendorSentimentShift = 1;
+inline constexpr std::uint16_t kVendorSentimentMask = 3u << kVendorSentimentShift;
+static_assert(static_cast<unsigned>(VendorSentiment::negative) == 3, "vendor sentiment fits flags bits 1-2");
 inline constexpr std::uint8_t kSignalType = 'S';
 inline constexpr std::uint8_t kCancelType = 'C';
 inline constexpr double kFixedPointScale = 1'000'000.0;  // strength, sentiment ... as value × 10^6
@@ -54,7 +58,7 @@ struct SignalMessage {
   std::uint8_t version;                // kSignalVersion
   std::uint8_t side;                   // 'B' buy, 'S' sell
   std::uint8_t vendor;                 // h2s::Vendor
-  BigEndian<std::uint16_t> flags;      // kFlagLexiconBasis; other bits 0
+  BigEndian<std::uint16_t> flags;      // kFlagLexiconBasis, vendor sentiment (bits 1-2); other bits 0
   BigEndian<std::uint16_t> story_version;  // 1 for a story's first version, 2 for its first revision ...
   BigEndian<std::uint64_t> sequence;   // the publisher's sequence number (= SoupBinTCP/MoldUDP64 sequence)
   BigEndian<std::int64_t> ts_source_us;

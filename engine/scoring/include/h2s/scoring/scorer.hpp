@@ -28,6 +28,9 @@ struct ScoringParams {
   std::array<double, 3> field_weight{1.0, 0.7, 0.4};  // headline, summary, body lead
   double lead_subject_weight = 0.8;    // an event whose clause names no company reads the lead company
   double lexicon_fallback_weight = 0.5;  // the lead company's lexicon tone when no event reads it (0: never)
+  // The vendor's primary security (Benzinga securities[].primary): relevance × boost, at least floor.
+  double primary_relevance_boost = 1.25;
+  double primary_relevance_floor = 0.8;
   // Duplicates and story chains.
   std::size_t dedup_capacity = 1 << 16;  // headline fingerprints remembered
   std::int64_t dedup_window_us = 15LL * 60 * 1'000'000;
@@ -81,6 +84,7 @@ struct ScoreResult {
   std::uint32_t unmoved = 0;      // revision signals dropped: the same side as the version before
   std::uint32_t flipped = 0;      // revision signals that withdraw the earlier side
   bool near_duplicate = false;    // duplicate by a one-word edit, SimHash or the same signals, not exact text
+  std::uint16_t version = 0;      // the story's version as h2s counts them (1 first, 2 its first revision); 0 unknown
 
   // A fresh result, but the signal slots (7 KB) are left as they are: each is reset when taken.
   void clear() noexcept {
@@ -88,6 +92,7 @@ struct ScoreResult {
     signal_count = 0;
     revision = cancel = near_duplicate = false;
     throttled = unmoved = flipped = 0;
+    version = 0;
   }
 };
 
