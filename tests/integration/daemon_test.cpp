@@ -192,7 +192,7 @@ listen = "localhost"
   CHECK_THAT(ok.out, Contains("ok (2 feeds"));
 }
 
-TEST_CASE("h2s run: a TCP sender's lines become signals on NDJSON/TCP, counted per feed, through a reconnect") {
+TEST_CASE("h2s run: a TCP sender's lines become signals on NDJSON/TCP, counted per feed, through a reconnect, and a vendor's error reply is logged") {
   Daemon d(rules_line() + R"(
 [[feed]]
 name = "wire"
@@ -217,16 +217,23 @@ listen = "127.0.0.1:0"
     sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
     std::string half;
     for (std::size_t i = connection * lines.size() / 2; i < (connection + 1) * lines.size() / 2; ++i) half += lines[i];
+    // Source: newsapi.org/docs/errors (the apiKeyInvalid body, tests/feeds/fixtures/vendors).
+    if (connection == 1) half += R"({"status":"error","code":"apiKeyInvalid","message":"Your API key is invalid or incorrect."})" "\n";
     asio::write(sender, asio::buffer(half));
     sender.close();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const auto m = scrape_until(d.metrics_port, all_processed);
-  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == static_cast<double>(lines.size()));
+  const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
+    return x["h2s_messages_total{kind=\"story\"}"] + x["h2s_messages_total{kind=\"control\"}"] +
+                   x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 1 &&
+           x["h2s_accounting_balanced"] == 1;
+  });
+  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == static_cast<double>(lines.size() + 1));
   CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_feed_disconnects_total{feed=\"wire\"}") == 2);
   CHECK(m.at("h2s_messages_total{kind=\"story\"}") + m.at("h2s_messages_total{kind=\"control\"}") +
-            m.at("h2s_messages_total{kind=\"rejected\"}") == kSampleMessages);
+            m.at("h2s_messages_total{kind=\"rejected\"}") == kSampleMessages + 1);
+  CHECK(m.at("h2s_control_messages_total{reason=\"vendor_error\"}") == 1);
   CHECK(m.at("h2s_rejected_total{reason=\"malformed_json\"}") == 4);
   CHECK(m.at("h2s_accounting_balanced") == 1);
   CHECK(m.at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
@@ -243,6 +250,7 @@ listen = "127.0.0.1:0"
   CHECK_THAT(result.err, Contains("accounting=balanced"));
   CHECK_THAT(result.err, Contains("level=warn event=feed_disconnected feed=wire count="));  // structured, summed per interval
   CHECK_THAT(result.err, Contains("level=warn event=messages_rejected reason=malformed_json count="));
+  CHECK_THAT(result.err, Contains("level=warn event=vendor_error_replies count=1"));
   const h2s::test::ReadResult received = h2s::test::read_to_end(subscriber);
   CHECK(received.closed_by_peer);  // the daemon closed it at shutdown, after the last line
   std::size_t received_lines = 0;

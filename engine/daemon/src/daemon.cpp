@@ -366,6 +366,9 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
     events.watch(LogLevel::warn, "messages_rejected", {{"reason", std::string(to_string(static_cast<Status>(i)))}},
                  [rejected] { return rejected->get(); });
   }
+  // A vendor's error reply (refused credentials, no access, a rate limit) is valid JSON but no news.
+  const Counter* vendor_errors = &c.control_by_reason[static_cast<std::size_t>(ControlReason::vendor_error)];
+  events.watch(LogLevel::warn, "vendor_error_replies", {}, [vendor_errors] { return vendor_errors->get(); });
   events.watch(LogLevel::error, "output_errors", {}, [&c] { return c.output_errors.get(); });
   events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "slow"}},
                [&s] { return s.soup_slow_disconnects.get(); });
