@@ -345,6 +345,8 @@ TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type; vendor stat
       {R"({"news":[],"next_page_token":null})", ControlReason::empty_page},
       {R"({"code":40110000,"message":"request is not authorized"})", ControlReason::vendor_error},
       {R"({"error":"You don't have access to this resource."})", ControlReason::vendor_error},
+      {R"({"message":"too many requests."})", ControlReason::vendor_error},
+      {R"({"status":"OK","count":0,"next_url":null})", ControlReason::empty_page},
       {R"({"h2s_recv_us":1764682200000000,"msg":{}})", ControlReason::empty_page},
   };
   for (const Case& tc : cases) {

@@ -95,9 +95,9 @@ Format classify(unsigned keys, bool top_level) noexcept {
 }
 
 // A reply without items: an error body (NewsAPI {"status":"error"}, Polygon "ERROR", Benzinga
-// {"ok":false}, Alpaca REST {"code","message"}, Finnhub {"error"}) or an empty last page.
+// {"ok":false}, Alpaca REST {"code","message"} or {"message"}, Finnhub {"error"}) or an empty last page.
 Status decode_reply(od::object object, StoryBuilder& builder) noexcept {
-  bool error = false, has_code = false, has_message = false;
+  bool error = false;
   const Status s = for_each_field(object, [&](std::string_view key, od::value value) {
     od::json_type type;
     if (auto e = value.type().get(type)) return to_status(e);
@@ -109,17 +109,13 @@ Status decode_reply(od::object object, StoryBuilder& builder) noexcept {
       bool ok = true;
       if (auto e = value.get_bool().get(ok)) return to_status(e);
       error |= !ok;
-    } else if (key == "error" || key == "errors") {
-      error |= type != od::json_type::null;
-    } else if (key == "code") {
-      has_code = type != od::json_type::null;
-    } else if (key == "message") {
-      has_message = type != od::json_type::null;
+    } else if (key == "error" || key == "errors" || key == "code" || key == "message") {
+      error |= type != od::json_type::null;  // a page never carries these; a vendor saying why does
     }
     return Status::ok;
   });
   if (s != Status::ok) return s;
-  return builder.control(error || (has_code && has_message) ? ControlReason::vendor_error : ControlReason::empty_page);
+  return builder.control(error ? ControlReason::vendor_error : ControlReason::empty_page);
 }
 
 // True when nothing but white space follows the root value.
