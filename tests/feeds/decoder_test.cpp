@@ -46,7 +46,7 @@ TEST_CASE("Benzinga WebSocket envelopes: created, updated and removed actions") 
   const std::string created =
       R"({"api_version":"websocket/v1","kind":"News/v1","data":{"id":38042378,"action":"Created","timestamp":"2025-12-02T13:30:00.573Z",)"
       R"("content":{"id":38042378,"revision_id":52163745,"type":"story","title":"Equinix raises guidance","body":"<p>Record <em>bookings</em></p>",)"
-      R"("teaser":"Teaser text","securities":[{"symbol":"EQIX","exchange":"NASDAQ","primary":true}],)"
+      R"("teaser":"Teaser text","authors":[{"name":"Benzinga Staff"}],"securities":[{"symbol":"EQIX","exchange":"NASDAQ","primary":true}],)"
       R"("created_at":"Tue, 02 Dec 2025 08:30:00 -0500","updated_at":"Tue, 02 Dec 2025 08:30:00 -0500"}}})";
   auto c = decode_line(decoder, created);
   REQUIRE(c.stories.size() == 1);
@@ -57,6 +57,8 @@ TEST_CASE("Benzinga WebSocket envelopes: created, updated and removed actions") 
   CHECK(c.stories[0].summary == "Teaser text");
   CHECK(c.stories[0].body == "Record bookings");
   CHECK(c.stories[0].tickers == std::vector<std::string>{"EQIX"});
+  CHECK(c.stories[0].primary_tickers == 1);  // "primary": true
+  CHECK(c.stories[0].author == "Benzinga Staff");
   CHECK(c.stories[0].ts_source_us == 1764682200000000);
   CHECK(c.stories[0].action == StoryAction::created);
 

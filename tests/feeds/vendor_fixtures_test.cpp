@@ -65,6 +65,7 @@ TEST_CASE("Benzinga stream, both message forms: the article id, RFC 2822 and ISO
   CHECK(v1.primary_tickers == 0);  // "primary": false
   CHECK(v1.channels == std::vector<std::string>{"News", "Movers & Shakers"});
   CHECK(v1.tags == std::vector<std::string>{"Earnings"});
+  CHECK(v1.author == "Scott Rubin");  // "authors": ["Scott Rubin"]
   // Another kind on the socket is a control message.
   const auto other = decode_fixture("benzinga_ws_envelope_generic.json");
   CHECK(other.control_reasons == std::vector<ControlReason>{ControlReason::vendor_status});

@@ -20,8 +20,8 @@ Status read_article(od::object article, StoryBuilder& builder) noexcept {
     if (key == "channels") return read_names(field, builder, &StoryBuilder::add_channel);
     if (key == "tags") return read_names(field, builder, &StoryBuilder::add_tag);
     if (key == "author") return read_text(field, story.author);
-    if (key == "authors") {  // News/v1: a list of names; the first is the story's author
-      return for_each_element(field, [&](od::value name) { return story.author.empty() ? read_text(name, story.author) : Status::ok; });
+    if (key == "authors") {  // a list of names or {"name":..}; the first is the story's author
+      return for_each_element(field, [&](od::value name) { return story.author.empty() ? read_name_of(name, story.author) : Status::ok; });
     }
     if (key == "created_at" || key == "created") return read_time(field, story.ts_source_us);
     if (key == "updated_at" || key == "updated") return read_time(field, story.ts_updated_us);
