@@ -90,7 +90,9 @@ class Harness {
         std::string text = std::string("m").append(std::to_string(journal_.next_sequence()));
         text.resize(size, '.');
         const std::span<const std::uint8_t> bytes{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-        publisher_->publish(journal_.append(bytes), bytes);
+        const std::uint64_t sequence = journal_.append(bytes);
+        REQUIRE(journal_.commit());  // released: a message may leave only after its journal record
+        publisher_->publish(sequence, bytes);
       }
       publisher_->flush();
     });

@@ -56,6 +56,7 @@ class Harness {
         if (text.size() < pad_to) text.resize(pad_to, ' ');  // the size of a real signal message
         const std::span<const std::uint8_t> bytes{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
         const std::uint64_t seq = journal_.append(bytes);
+        REQUIRE(journal_.commit());  // released: a message may leave only after its journal record
         server_->publish(seq, bytes);
       }
     });

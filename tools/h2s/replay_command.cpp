@@ -33,6 +33,8 @@ struct ReplayOptions {
   std::string rules_cache;
   std::vector<std::string> params;
   std::string journal;
+  std::string journal_fsync = "batch";
+  std::string journal_on_error = "halt";
   std::string session = "H2S";
   std::string soup_listen;
   std::string soup_user;
@@ -52,6 +54,12 @@ std::optional<publish::SignalFeedsOptions> feed_options(const ReplayOptions& o) 
   publish::SignalFeedsOptions feed;
   feed.journal.file = o.journal;
   feed.journal.session = o.session;
+  if (!publish::parse_fsync_policy(o.journal_fsync, feed.journal.fsync)) {
+    throw CLI::ValidationError("--journal-fsync", "must be none, batch or interval, not '" + o.journal_fsync + "'");
+  }
+  if (!publish::parse_journal_error_policy(o.journal_on_error, feed.journal.on_error)) {
+    throw CLI::ValidationError("--journal-on-error", "must be halt or memory, not '" + o.journal_on_error + "'");
+  }
   if (!o.soup_listen.empty()) {
     publish::SoupServerOptions soup;
     std::tie(soup.address, soup.port) = parse_endpoint(o.soup_listen, "--soup-listen");
@@ -211,6 +219,17 @@ int run(const ReplayOptions& options_in) {
     std::fprintf(stderr, "h2s replay: error writing signals: %s\n", std::strerror(report.output_errno));
     return 1;
   }
+  if (report.journal_errno != 0) {
+    if (report.journal_halted) {
+      std::fprintf(stderr, "h2s replay: error writing the journal %s: %s; halted: nothing after it was published\n",
+                   options.journal.c_str(), std::strerror(report.journal_errno));
+    } else {
+      std::fprintf(stderr, "h2s replay: error writing the journal %s: %s; %llu messages were published without a record\n",
+                   options.journal.c_str(), std::strerror(report.journal_errno),
+                   static_cast<unsigned long long>(report.journal_unjournaled));
+    }
+    return 1;
+  }
   return counters.balanced() ? 0 : 1;
 }
 
@@ -234,6 +253,11 @@ void add_replay_command(CLI::App& app, int& exit_code) {
                   "Also write every decoded story (fields as matched, vendor fields, outcome, topics) as NDJSON to FILE");
   cmd->add_option("--param,-p", options->params, "Scoring parameter NAME=VALUE (repeatable; see docs/scoring.md)");
   cmd->add_option("--journal", options->journal, "Append-only journal file of the binary feed (restarts continue it)");
+  cmd->add_option("--journal-fsync", options->journal_fsync, "none | batch (fdatasync per group, before release) | interval")
+      ->default_val("batch");
+  cmd->add_option("--journal-on-error", options->journal_on_error,
+                  "When the journal cannot be written: halt (publish nothing more, exit 1) | memory (go on, unjournaled)")
+      ->default_val("halt");
   cmd->add_option("--session", options->session, "Binary feed session name (1-10 characters)")->default_val("H2S");
   cmd->add_option("--soup-listen", options->soup_listen, "Serve SoupBinTCP 4.0 on HOST:PORT (e.g. 127.0.0.1:0)");
   cmd->add_option("--soup-user", options->soup_user, "SoupBinTCP username (or H2S_SOUP_USER); password from H2S_SOUP_PASSWORD");

@@ -95,7 +95,8 @@ class SourcesAgent final : public Agent {
 struct FeedStats {
   Counter next_sequence, soup_clients, soup_logins_accepted, soup_logins_rejected, soup_slow_disconnects,
       soup_timeouts, soup_protocol_errors, mold_packets, mold_retransmit_requests, mold_retransmitted,
-      mold_bad_requests, ndjson_clients, ndjson_slow_disconnects, journal_error;
+      mold_bad_requests, ndjson_clients, ndjson_slow_disconnects, journal_error, journal_halted, journal_unjournaled,
+      journal_syncs, journal_commits;
 };
 
 // Polls the network outputs and, every 100 ms, snapshots their statistics.
@@ -121,6 +122,10 @@ class OutputsAgent final : public Agent {
     stats_.next_sequence.set(feeds_ != nullptr ? feeds_->next_sequence() : publisher_.last_sequence() + 1);
     if (feeds_ == nullptr) return;
     stats_.journal_error.set(static_cast<std::uint64_t>(feeds_->journal().error()));
+    stats_.journal_halted.set(feeds_->halted() ? 1 : 0);
+    stats_.journal_unjournaled.set(feeds_->journal().unjournaled());
+    stats_.journal_syncs.set(feeds_->journal().syncs());
+    stats_.journal_commits.set(feeds_->journal().commits());
     if (const auto* soup = feeds_->soup()) {
       stats_.soup_clients.set(soup->clients());
       stats_.soup_logins_accepted.set(soup->counters().logins_accepted);
@@ -321,6 +326,14 @@ std::string render_metrics(const MetricsView& view) {
   }
   m.family("h2s_journal_errno", "gauge", "The journal file's last error (0: healthy).");
   m.sample("h2s_journal_errno", s.journal_error.get());
+  m.family("h2s_journal_halted", "gauge", "1 when the journal failed under on_error = halt: nothing more is published.");
+  m.sample("h2s_journal_halted", s.journal_halted.get());
+  m.family("h2s_journal_unjournaled_total", "counter", "Messages published without a journal record (on_error = memory, after a failure).");
+  m.sample("h2s_journal_unjournaled_total", s.journal_unjournaled.get());
+  m.family("h2s_journal_commits_total", "counter", "Group commits: writes of the staged journal records.");
+  m.sample("h2s_journal_commits_total", s.journal_commits.get());
+  m.family("h2s_journal_syncs_total", "counter", "fdatasync calls on the journal.");
+  m.sample("h2s_journal_syncs_total", s.journal_syncs.get());
   if (view.queue != nullptr) {
     m.family("h2s_queue_depth", "gauge", "Chunks of messages waiting between the feed thread and the pipeline thread.");
     m.sample("h2s_queue_depth", view.queue->depth());
@@ -370,6 +383,8 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
   const Counter* vendor_errors = &c.control_by_reason[static_cast<std::size_t>(ControlReason::vendor_error)];
   events.watch(LogLevel::warn, "vendor_error_replies", {}, [vendor_errors] { return vendor_errors->get(); });
   events.watch(LogLevel::error, "output_errors", {}, [&c] { return c.output_errors.get(); });
+  // on_error = "memory": an error line each interval in which messages went out without a record.
+  events.watch(LogLevel::error, "published_unjournaled", {}, [&s] { return s.journal_unjournaled.get(); });
   events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "slow"}},
                [&s] { return s.soup_slow_disconnects.get(); });
   events.watch(LogLevel::warn, "subscriber_dropped", {{"output", "soupbintcp"}, {"reason", "timeout"}},
@@ -475,6 +490,17 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   std::fflush(log);
   EventLog events(log, config.log_format);
   watch_events(events, counters, sources, recorders, stats, queue.get());
+  if (outputs && outputs->journal().has_file()) {
+    const publish::Journal& journal = outputs->journal();
+    events.write(LogLevel::info, "journal_opened",
+                 {{"file", config.network.journal.file.string()}, {"records", std::to_string(journal.recovered())},
+                  {"next_sequence", std::to_string(journal.next_sequence())}});
+    if (journal.truncated_bytes() != 0) {  // a crash mid-write: cut, and said
+      events.write(LogLevel::warn, "journal_torn_tail_cut",
+                   {{"file", config.network.journal.file.string()}, {"bytes", std::to_string(journal.truncated_bytes())},
+                    {"last_sequence", std::to_string(journal.next_sequence() - 1)}});
+    }
+  }
 
   const auto started = std::chrono::steady_clock::now();
   // Outputs first: a subscriber that connected before a message arrived is taken before it is published.
@@ -522,6 +548,13 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
       events.write(LogLevel::info, "draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       stop = true;
       break;
+    } else if (stats.journal_halted.get() != 0) {
+      // on_error = "halt": nothing more leaves; drain what was read and stop with a non-zero exit.
+      events.write(LogLevel::error, "journal_failed",
+                   {{"file", config.network.journal.file.string()}, {"error", std::strerror(static_cast<int>(stats.journal_error.get()))},
+                    {"policy", "halt"}, {"next_sequence", std::to_string(stats.next_sequence.get())}});
+      stop = true;
+      break;
     } else if (!linger_until && last_reader.done()) {
       linger_until = std::chrono::steady_clock::now() + config.linger;
       events.write(LogLevel::info, "feeds_ended", {{"linger_ms", std::to_string(config.linger.count())}});
@@ -557,7 +590,13 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   }
   lines.reset();
   if (lines_fd >= 0) ::close(lines_fd);
-  return counters.balanced() && counters.output_errors.get() == 0 ? 0 : 1;
+  const bool journal_ok = stats.journal_error.get() == 0;
+  if (!journal_ok) {
+    events.write(LogLevel::error, "journal_not_written",
+                 {{"file", config.network.journal.file.string()}, {"error", std::strerror(static_cast<int>(stats.journal_error.get()))},
+                  {"unjournaled", std::to_string(stats.journal_unjournaled.get())}});
+  }
+  return counters.balanced() && counters.output_errors.get() == 0 && journal_ok ? 0 : 1;
 }
 
 }  // namespace h2s::daemon

@@ -277,10 +277,20 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
   r.path(t, "ndjson_file", config.ndjson_file);
   publish::SignalFeedsOptions& net = config.network;
   if (const toml::node* n = t.get("journal")) {
-    if (const toml::table* j = r.table(*n, "output.journal", {"file", "ring_capacity", "session"})) {
+    if (const toml::table* j = r.table(*n, "output.journal", {"file", "ring_capacity", "session", "fsync", "fsync_interval_ms", "on_error"})) {
       r.path(*j, "file", net.journal.file);
       r.integer(*j, "ring_capacity", net.journal.ring_capacity, 16, 1 << 24);
       r.string(*j, "session", net.journal.session);
+      std::string fsync = "batch", on_error = "halt";
+      r.string(*j, "fsync", fsync);
+      if (!publish::parse_fsync_policy(fsync, net.journal.fsync)) r.error(*j, "fsync must be none, batch or interval, not '" + fsync + "'");
+      std::int64_t interval_ms = net.journal.fsync_interval.count();
+      r.integer(*j, "fsync_interval_ms", interval_ms, 1, 60'000);
+      net.journal.fsync_interval = std::chrono::milliseconds(interval_ms);
+      r.string(*j, "on_error", on_error);
+      if (!publish::parse_journal_error_policy(on_error, net.journal.on_error)) {
+        r.error(*j, "on_error must be halt or memory, not '" + on_error + "'");
+      }
       if (net.journal.session.empty() || net.journal.session.size() > 10) r.error(*n, "session must be 1-10 characters");
     }
   }

@@ -13,10 +13,13 @@ Publisher::Publisher(publish::NdjsonWriter* writer, ClockMode clock, PipelineCou
       counters_(counters),
       feed_(feed),
       stories_(options.story_capacity, options.story_window_us),
-      line_(std::make_unique<char[]>(publish::kMaxSignalJsonBytes)) {}
+      line_(std::make_unique<char[]>(publish::kMaxSignalJsonBytes)) {
+  // With a feed, the local lines wait for their journal records like every other output.
+  if (feed_ != nullptr && writer_ != nullptr) feed_->set_line_writer(writer_, &counters_.output_errors);
+}
 
 void Publisher::write_line(std::string_view line) noexcept {
-  if (writer_ != nullptr && !writer_->write_line(line)) counters_.output_errors.add();
+  if (feed_ == nullptr && writer_ != nullptr && !writer_->write_line(line)) counters_.output_errors.add();
 }
 
 void Publisher::on_signal(Signal& signal) noexcept {
@@ -81,6 +84,7 @@ void Publisher::withdraw(std::uint64_t key, std::string_view story_id, Vendor ve
 }
 
 void Publisher::flush() noexcept {
+  if (feed_ != nullptr) (void)feed_->commit();  // the staged lines reach the writer first
   if (writer_ != nullptr && !writer_->flush()) counters_.output_errors.add();
 }
 

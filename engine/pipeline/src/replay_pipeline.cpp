@@ -316,6 +316,11 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   report.rejection_samples = processor.samples();
   report.read_errno = source.read_errno();
   report.output_errno = output.error();
+  if (feed) {
+    report.journal_errno = feed->journal().error();
+    report.journal_halted = feed->halted();
+    report.journal_unjournaled = feed->journal().unjournaled();
+  }
   return report;
 }
 

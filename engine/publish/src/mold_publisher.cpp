@@ -94,7 +94,7 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
 
   void heartbeat(std::uint16_t code) {
     std::vector<std::uint8_t> beat(mold::kHeaderBytes);
-    mold::encode_header(journal.session(), journal.next_sequence(), code, beat.data());
+    mold::encode_header(journal.session(), journal.released_next(), code, beat.data());
     send(socket, beat, destination);
     last_sent = Clock::now();
   }
@@ -137,7 +137,7 @@ struct MoldPublisher::Impl : std::enable_shared_from_this<MoldPublisher::Impl> {
     }
     std::uint64_t seq = request.sequence < journal.first_retained() ? journal.first_retained() : request.sequence;
     const std::uint64_t wanted = request.count < options.max_retransmit_count ? request.count : options.max_retransmit_count;
-    std::uint64_t end = std::min<std::uint64_t>(request.sequence + wanted, journal.next_sequence());
+    std::uint64_t end = std::min<std::uint64_t>(request.sequence + wanted, journal.released_next());
     if (request.count == 0 || seq >= end) {
       ++counters.bad_requests;  // nothing retained in that range
       return;

@@ -1,52 +1,97 @@
 #include "h2s/publish/signal_feeds.hpp"
 
+#include <cstring>
 #include <thread>
 
 #include "h2s/publish/wire.hpp"
 
 namespace h2s::publish {
+namespace {
 
-SignalFeeds::SignalFeeds(const SignalFeedsOptions& options) : journal_(options.journal) {
+constexpr std::size_t kLineStageBytes = 1 << 18;  // staged JSON lines (the journal's stage holds ~150 messages)
+
+}  // namespace
+
+SignalFeeds::SignalFeeds(const SignalFeedsOptions& options)
+    : journal_(options.journal), delivered_next_(journal_.released_next()), lines_(std::make_unique<char[]>(kLineStageBytes)) {
   if (options.soup) soup_ = std::make_unique<SoupServer>(io_, *options.soup, journal_);
   if (options.mold) mold_ = std::make_unique<MoldPublisher>(io_, *options.mold, journal_);
   if (options.ndjson) ndjson_ = std::make_unique<NdjsonServer>(io_, *options.ndjson);
 }
 
 SignalFeeds::~SignalFeeds() {
+  (void)commit();
   ndjson_.reset();
   mold_.reset();
   soup_.reset();
-  (void)journal_.flush();
+}
+
+void SignalFeeds::set_line_writer(NdjsonWriter* writer, Counter* errors) noexcept {
+  lines_out_ = writer;
+  line_errors_ = errors;
 }
 
 bool SignalFeeds::publish(const Signal& signal, std::string_view json_line) noexcept {
-  if (ndjson_) ndjson_->publish(json_line);
   const wire::SignalMessage message = wire::encode(signal);
-  return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
+  return stage({reinterpret_cast<const std::uint8_t*>(&message), sizeof message}, json_line);
 }
 
 bool SignalFeeds::publish(const Cancel& cancel, std::string_view json_line) noexcept {
-  if (ndjson_) ndjson_->publish(json_line);
   const wire::CancelMessage message = wire::encode(cancel);
-  return publish_bytes({reinterpret_cast<const std::uint8_t*>(&message), sizeof message});
+  return stage({reinterpret_cast<const std::uint8_t*>(&message), sizeof message}, json_line);
 }
 
-bool SignalFeeds::publish_bytes(std::span<const std::uint8_t> bytes) noexcept {
-  const std::uint64_t sequence = journal_.append(bytes);
-  if (sequence == 0) return false;
-  if (soup_) soup_->publish(sequence, bytes);
-  if (mold_) mold_->publish(sequence, bytes);
+bool SignalFeeds::stage(std::span<const std::uint8_t> bytes, std::string_view json_line) noexcept {
+  if (!journal_.has_room(bytes.size()) || lines_used_ + json_line.size() > kLineStageBytes) (void)commit();
+  if (lines_used_ + json_line.size() > kLineStageBytes) return false;  // halted: nothing leaves any more
+  if (journal_.append(bytes) == 0) return false;
+  std::memcpy(lines_.get() + lines_used_, json_line.data(), json_line.size());
+  lines_used_ += json_line.size();
   return true;
 }
 
+bool SignalFeeds::commit() noexcept {
+  const bool written = journal_.commit();
+  release();
+  return written;
+}
+
+// Hands every message the journal released to the outputs, in sequence order.
+void SignalFeeds::release() noexcept {
+  const std::uint64_t released = journal_.released_next();
+  if (delivered_next_ == released) return;
+  std::uint8_t payload[Journal::kMaxPayload];
+  for (std::uint64_t sequence = delivered_next_; sequence < released; ++sequence) {
+    const std::size_t n = journal_.read(sequence, payload);
+    if (soup_) soup_->publish(sequence, {payload, n});
+    if (mold_) mold_->publish(sequence, {payload, n});
+  }
+  delivered_next_ = released;
+  // The lines staged are exactly those of the messages just released, one line each.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < lines_used_; ++i) {
+    if (lines_[i] != '\n') continue;
+    const std::string_view line(lines_.get() + start, i + 1 - start);
+    if (ndjson_) ndjson_->publish(line);
+    if (lines_out_ != nullptr && !lines_out_->write_line(line) && line_errors_ != nullptr) line_errors_->add();
+    start = i + 1;
+  }
+  lines_used_ = 0;
+}
+
 std::size_t SignalFeeds::poll() noexcept {
+  (void)commit();
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_file_check_ >= std::chrono::seconds(1)) {
+    last_file_check_ = now;
+    if (!journal_.check_file()) release();  // under `memory` the ring goes on serving
+  }
   std::size_t handled = 0;
   try {
     handled = io_.poll();
   } catch (...) {  // handlers do not throw; keep the publishing thread alive whatever happens
   }
   if (mold_) mold_->flush();
-  (void)journal_.flush();
   return handled;
 }
 
@@ -57,6 +102,11 @@ void SignalFeeds::end_session() {
 }
 
 void SignalFeeds::announce(std::FILE* log, const char* who) const {
+  if (journal_.truncated_bytes() != 0) {
+    std::fprintf(log, "%s: journal: a torn tail of %llu bytes was cut after sequence %llu\n", who,
+                 static_cast<unsigned long long>(journal_.truncated_bytes()),
+                 static_cast<unsigned long long>(journal_.next_sequence() - 1));
+  }
   if (soup_) {
     std::fprintf(log, "%s: SoupBinTCP feed on port %u, session %s, next sequence %llu\n", who, soup_port(),
                  journal_.session().c_str(), static_cast<unsigned long long>(next_sequence()));

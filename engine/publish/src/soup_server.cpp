@@ -98,7 +98,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
     std::uint8_t packet[3 + Journal::kMaxPayload];
     std::size_t budget = options.max_buffered_bytes / 2;
     // Queued plus in flight: a refill while a large write is out must not trip the drop bound.
-    while (client->next < journal.next_sequence() && client->pending.size() + client->writing.size() < budget) {
+    while (client->next < journal.released_next() && client->pending.size() + client->writing.size() < budget) {
       const std::size_t n = journal.read(client->next, packet + 3);
       if (n == 0) {  // fell out of the ring while the client was replaying: it cannot be gap-free
         ++counters.slow_disconnects;
@@ -109,7 +109,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
       send(client, packet, 3 + n);
       if (client->closed) return;
     }
-    if (client->end_pending && client->next == journal.next_sequence()) {  // caught up: now the end
+    if (client->end_pending && client->next == journal.released_next()) {  // caught up: now the end
       send_packet(client, soup::PacketType::end_of_session);
       close_after_flush(client);
     }
@@ -177,8 +177,8 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
                              static_cast<unsigned>(constant_time_equal(request.password, options.password))) != 0;
     const bool session_ok = request.session.empty() || request.session == journal.session();
     // Replays start at the oldest retained message; asking for older ones cannot be honoured gap-free.
-    const std::uint64_t next = request.sequence == 0 ? journal.next_sequence() : request.sequence;
-    const bool available = next >= journal.first_retained() && next <= journal.next_sequence();
+    const std::uint64_t next = request.sequence == 0 ? journal.released_next() : request.sequence;
+    const bool available = next >= journal.first_retained() && next <= journal.released_next();
     if (!authorized || !session_ok || !available) {
       ++counters.logins_rejected;
       const char reason = authorized ? soup::kRejectSessionUnavailable : soup::kRejectNotAuthorized;

@@ -31,6 +31,7 @@ class Publisher final : public SignalSink {
 
   void on_signal(Signal& signal) noexcept override;
   void on_story_deleted(std::string_view story_id, Vendor vendor, std::int64_t ts_us) noexcept override;
+  // Commits the feed (its staged messages go out), then flushes the local writer. On the feed's thread.
   void flush() noexcept;
   [[nodiscard]] std::uint64_t last_sequence() const noexcept { return sequence_; }
 

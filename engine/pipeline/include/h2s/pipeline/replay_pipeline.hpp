@@ -46,6 +46,9 @@ struct ReplayReport {
   std::array<RejectionSample, Processor::kMaxSamples> rejection_samples{};
   int read_errno = 0;
   int output_errno = 0;
+  int journal_errno = 0;              // the journal file failed (its policy said what followed)
+  bool journal_halted = false;        // ... and under `halt`, nothing after the failure was published
+  std::uint64_t journal_unjournaled = 0;  // under `memory`: published without a record
   double elapsed_seconds = 0;
   std::uint64_t reloads_ok = 0;
   std::uint64_t reloads_failed = 0;
