@@ -25,8 +25,9 @@ class CountingSink final : public feeds::DecodeSink {
 };
 
 // The daemon's outputs: a journal file, a SoupBinTCP server and a MoldUDP64 publisher on loopback.
+// The CPU-path rows journal with fsync = none (a write per poll); each policy's cost has its own row.
 struct Outputs {
-  explicit Outputs(const std::filesystem::path& scratch, publish::FsyncPolicy fsync = publish::FsyncPolicy::batch)
+  explicit Outputs(const std::filesystem::path& scratch, publish::FsyncPolicy fsync = publish::FsyncPolicy::none)
       : feeds(options(scratch, fsync)), publisher(nullptr, pipeline::ClockMode::replay, counters, &feeds) {}
 
   static publish::SignalFeedsOptions options(const std::filesystem::path& scratch, publish::FsyncPolicy fsync) {
