@@ -38,8 +38,14 @@ std::string story_line(std::uint64_t k) {
          R"(","published_at":)" + std::to_string(1764684000 + k % 1'000'000) + "}\n";  // a second apart
 }
 
+// Compiled rule databases: the run's shared cache when there is one (the sanitizer builds), else the test's own.
+std::string rules_cache(const h2s::test::TempDir& dir) {
+  const char* shared = std::getenv("H2S_RULES_CACHE_DIR");
+  return shared != nullptr && *shared != '\0' ? std::string(shared) : (dir.path() / "cache").string();
+}
+
 std::string daemon_config(const h2s::test::TempDir& dir, const std::string& journal_extra = "") {
-  return "[rules]\npath = \"" + h2s::test::default_rules().string() + "\"\ncache_dir = \"" + (dir.path() / "cache").string() +
+  return "[rules]\npath = \"" + h2s::test::default_rules().string() + "\"\ncache_dir = \"" + rules_cache(dir) +
          "\"\n" + R"(
 [scoring]
 dedup_window_us = 0
@@ -229,7 +235,7 @@ TEST_CASE("A full disk under on_error = halt publishes nothing past the journal 
     // which no file-size limit covers.
     h2s::test::Process replay({"/bin/sh", "-c",
                                "exec prlimit --fsize=200000 " + std::string(H2S_BINARY) + " replay --input - --rules-cache " +
-                                   (dir.path() / "cache").string() + " --journal " + journal.string() + " --journal-on-error " +
+                                   rules_cache(dir) + " --journal " + journal.string() + " --journal-on-error " +
                                    policy + " --soup-listen 127.0.0.1:0 --soup-user desk -p dedup_window_us=0"
                                    " -p semantic_window_us=0 -p near_duplicate_bits=0 -p throttle_max_signals=1000 > /dev/null"},
                               true);
@@ -265,7 +271,7 @@ TEST_CASE("A corrupt journal refuses to start, naming where; h2s journal check r
   for (std::uint64_t k = 0; k < 50; ++k) feed += story_line(k);
   const auto input = dir.write("feed.ndjson", feed);
   const auto journal = dir.path() / "signals.journal";
-  const std::vector<std::string> replay{H2S_BINARY, "replay", "--input", input.string(), "--rules-cache", (dir.path() / "cache").string(),
+  const std::vector<std::string> replay{H2S_BINARY, "replay", "--input", input.string(), "--rules-cache", rules_cache(dir),
                                         "--journal", journal.string(), "--quiet", "-p", "dedup_window_us=0"};
   REQUIRE(h2s::test::run_process(replay).exit_code == 0);
   const auto good = Journal::scan(journal);
@@ -292,7 +298,7 @@ TEST_CASE("A corrupt journal refuses to start, naming where; h2s journal check r
   // A torn tail is cut at start-up and said so.
   std::ofstream(journal, std::ios::app | std::ios::binary) << std::string("\x01\x02\x03", 3);
   const auto torn = h2s::test::run_process({H2S_BINARY, "replay", "--input", input.string(), "--rules-cache",
-                                            (dir.path() / "cache").string(), "--journal", journal.string(), "--soup-listen",
+                                            rules_cache(dir), "--journal", journal.string(), "--soup-listen",
                                             "127.0.0.1:0", "--soup-user", "desk"});
   CHECK(torn.exit_code == 0);
   CHECK_THAT(torn.err, Contains("journal: a torn tail of 3 bytes was cut after sequence"));
@@ -339,7 +345,7 @@ TEST_CASE("A reader that goes away is an error on that write (SIGPIPE ignored): 
   const auto input = dir.write("feed.ndjson", feed);
   const auto result = h2s::test::run_process(
       {"/bin/sh", "-c",
-       std::string(H2S_BINARY) + " replay --input " + input.string() + " --rules-cache " + (dir.path() / "cache").string() +
+       std::string(H2S_BINARY) + " replay --input " + input.string() + " --rules-cache " + rules_cache(dir) +
            " -p dedup_window_us=0 -p semantic_window_us=0 -p near_duplicate_bits=0 -p throttle_max_signals=1000 | head -c 1 > /dev/null"});
   CHECK_THAT(result.err, Contains("accounting"));                      // the summary, after the broken pipe
   CHECK_THAT(result.err, Contains("error writing signals: Broken pipe"));
