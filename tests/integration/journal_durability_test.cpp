@@ -365,3 +365,40 @@ TEST_CASE("The journal's fsync and on_error keys are checked at start-up, with f
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
   CHECK(h2s::test::run_process({H2S_BINARY, "run", "--config", good.string(), "--check-config"}).exit_code == 0);
 }
+
+TEST_CASE("Under on_error = memory a journal deleted under the daemon is logged each interval while publishing goes on") {
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  h2s::test::TempDir dir;
+  const auto config = dir.write("h2s.toml", daemon_config(dir, "on_error = \"memory\"\n") + "\n[logging]\ninterval_ms = 200\n");
+  h2s::test::Process daemon({H2S_BINARY, "run", "--config", config.string()});
+  const std::uint16_t soup_port = port_after(daemon, "SoupBinTCP feed on port ");
+  const std::uint16_t feed_port = port_after(daemon, "feed wire (tcp_server) listening on port ");
+  REQUIRE(daemon.wait_for_err("event=journal_opened"));
+  Subscriber subscriber(soup_port, 1);
+  asio::io_context io;
+  tcp::socket feed(io);
+  feed.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  std::string lines;
+  for (std::uint64_t k = 0; k < 20; ++k) lines += story_line(k);
+  asio::write(feed, asio::buffer(lines));
+  REQUIRE(wait_until([&] { return subscriber.received() >= 20; }));
+  const std::size_t before = subscriber.received();
+  std::filesystem::remove(dir.path() / "signals.journal");
+  // Published on, from memory, and said so: the first line comes once the file check has run.
+  std::uint64_t k = 100;
+  REQUIRE(wait_until([&] {
+    std::string more;
+    for (int i = 0; i < 5; ++i) more += story_line(k++);
+    asio::write(feed, asio::buffer(more));
+    return daemon.err_so_far().find("event=published_unjournaled") != std::string::npos;
+  }));
+  REQUIRE(wait_until([&] { return subscriber.received() > before + 5; }));
+  daemon.signal(SIGTERM);
+  const auto result = daemon.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Contains("level=error event=published_unjournaled count="));
+  CHECK_THAT(result.err, Contains("level=error event=journal_not_written") && Contains("No such file or directory"));
+  CHECK_THAT(result.err, Contains("event=stopped"));
+  subscriber.join();
+  CHECK(subscriber.messages().size() > before);
+}
