@@ -39,7 +39,7 @@ TEST_CASE("A signal renders as one valid JSON line with every contract field") {
   CHECK(std::string_view(doc["side"]) == "sell");
   CHECK(std::string_view(doc["topic"]) == "amzn.trainium");
   CHECK(std::string_view(doc["rule"]) == "amzn.trainium.chip");
-  CHECK(double(doc["strength"]) == Approx(0.1235));
+  CHECK(double(doc["strength"]) == 0.123456);  // the wire's fixed point, to the digit
   CHECK(double(doc["sentiment"]) == -0.5);
   CHECK(double(doc["delta"]) == -0.25);
   CHECK(double(doc["novelty"]) == 1.0);

@@ -1,9 +1,10 @@
 #include "h2s/publish/signal_json.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <string_view>
+
+#include "h2s/publish/wire.hpp"
 
 namespace h2s::publish {
 namespace {
@@ -37,12 +38,19 @@ class Writer {
   void integer(std::int64_t value) noexcept {
     n_ = static_cast<std::size_t>(std::to_chars(out_ + n_, out_ + n_ + 24, value).ptr - out_);
   }
+  // The wire's fixed point (value × 10^6) as a decimal with six places: "-0.125000".
   void fixed(double value) noexcept {
-    if (!std::isfinite(value)) value = 0;
-    value = value > 1e9 ? 1e9 : (value < -1e9 ? -1e9 : value);  // keeps every number within 32 bytes
-    const double rounded = std::round(value * 10000.0) / 10000.0;
-    n_ = static_cast<std::size_t>(
-        std::to_chars(out_ + n_, out_ + n_ + 32, rounded == 0 ? 0.0 : rounded, std::chars_format::fixed, 4).ptr - out_);
+    const std::int64_t units = wire::to_fixed(value);
+    const std::uint64_t magnitude = static_cast<std::uint64_t>(units < 0 ? -units : units);
+    if (units < 0) out_[n_++] = '-';
+    integer(static_cast<std::int64_t>(magnitude / 1'000'000));
+    out_[n_++] = '.';
+    std::uint64_t fraction = magnitude % 1'000'000;
+    for (int digit = 5; digit >= 0; --digit) {
+      out_[n_ + static_cast<std::size_t>(digit)] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    n_ += 6;
   }
   void key(std::string_view name) noexcept {
     if (!first_) out_[n_++] = ',';

@@ -19,15 +19,15 @@ std::string_view get(const Alpha<N>& field) noexcept {
   return {field.chars.data(), n};
 }
 
+double from_fixed(std::int32_t value) noexcept { return static_cast<double>(value) / kFixedPointScale; }
+
+}  // namespace
+
 std::int32_t to_fixed(double value) noexcept {
   if (!std::isfinite(value)) return 0;
   const double scaled = std::round(value * kFixedPointScale);
   return scaled > INT32_MAX ? INT32_MAX : (scaled < INT32_MIN ? INT32_MIN : static_cast<std::int32_t>(scaled));
 }
-
-double from_fixed(std::int32_t value) noexcept { return static_cast<double>(value) / kFixedPointScale; }
-
-}  // namespace
 
 SignalMessage encode(const Signal& s) noexcept {
   SignalMessage m{};

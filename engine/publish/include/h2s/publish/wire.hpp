@@ -121,6 +121,10 @@ static_assert(offsetof(CancelMessage, ts_us) == 24);
 static_assert(offsetof(CancelMessage, ticker) == 32);
 static_assert(offsetof(CancelMessage, story_id) == 40);
 
+// A score as the wire carries it: value × 10^6, rounded, clamped to int32 (non-finite: 0). The
+// JSON lines print exactly this number, so both outputs agree to the last digit.
+[[nodiscard]] std::int32_t to_fixed(double value) noexcept;
+
 [[nodiscard]] SignalMessage encode(const Signal& signal) noexcept;
 // Checks type, version and side; text fields lose their padding. A version 1 message (400 bytes)
 // decodes with the v2 fields at their defaults.
