@@ -155,8 +155,23 @@ TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("layout must be fused, split or staged"));
   r = run_process({kH2s, "replay"});
-  CHECK(r.exit_code != 0);
+  CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("--input"));
+  // Usage errors exit 2 and name the offender.
+  r = run_process({kH2s, "replay", "--input", kFeed, "--colour", "blue"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("--colour"));
+  r = run_process({kH2s, "frobnicate"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("frobnicate"));
+  r = run_process({kH2s});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("subcommand"));
+  // --version says what was built, and how.
+  r = run_process({kH2s, "--version"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Contains("h2s 0.") && Contains("compiler") && Contains("-march=") && Contains("Hyperscan") &&
+                        Contains("simdjson"));
 }
 
 TEST_CASE("h2s rules check and test pass on the bundled pack") {
