@@ -679,3 +679,27 @@ listen = "127.0.0.1:0"
   CHECK_THAT(result.err, Contains("level=error event=recording_missed feed=wire count="));
   CHECK_THAT(result.err, Contains("level=error event=recording_failed feed=wire error=\"No space left on device\""));
 }
+
+TEST_CASE("h2s run: a SIGHUP during start-up is queued, not fatal: the daemon starts and then reloads") {
+  h2s::test::TempDir dir;
+  // A cache of its own, so the pack is compiled while the signal arrives (unless the run shares one:
+  // the sanitizer builds, where a signal after start-up must be just as harmless).
+  const char* shared = std::getenv("H2S_RULES_CACHE_DIR");
+  const std::string cache = shared != nullptr && *shared != '\0' ? std::string(shared) : (dir.path() / "cache").string();
+  const auto config = dir.write("h2s.toml", "[rules]\npath = \"" + h2s::test::default_rules().string() + "\"\ncache_dir = \"" +
+                                                cache + "\"\nreload_on_sighup = true\n" + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+)");
+  h2s::test::Process daemon({H2S_BINARY, "run", "--config", config.string()});
+  REQUIRE(daemon.wait_for_err("h2s run: loading rules from"));  // signals are blocked from here on
+  daemon.signal(SIGHUP);
+  REQUIRE(daemon.wait_for_err("running (pid", std::chrono::seconds(120)));
+  REQUIRE(daemon.wait_for_err("event=rules_reloaded", std::chrono::seconds(120)));
+  daemon.signal(SIGTERM);
+  const auto result = daemon.wait(std::chrono::seconds(60));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("event=stopped"));
+}

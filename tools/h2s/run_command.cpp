@@ -1,5 +1,8 @@
 #include "run_command.hpp"
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,6 +19,14 @@ struct RunOptions {
 };
 
 int run(const RunOptions& options) {
+  // Signals wait from the first instant: a SIGHUP or SIGTERM during start-up (the pack compile can
+  // take seconds) is taken once the daemon runs, never the default action that ends the process.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   daemon::DaemonConfig config;
   try {
     config = daemon::load_daemon_config(options.config, default_rules_path());
@@ -25,6 +36,7 @@ int run(const RunOptions& options) {
   }
   rules::CompileOptions compile;
   compile.cache_dir = config.rules_cache;
+  if (!options.check_only) std::fprintf(stderr, "h2s run: loading rules from %s\n", config.rules.c_str());
   auto pack = rules::CompiledPack::load(config.rules, compile);  // a bad pack fails start-up (and --check-config)
   if (options.check_only) {
     std::printf("%s: ok (%zu feeds, rules %s: %zu rules)\n", options.config.c_str(), config.feeds.size(),
