@@ -148,7 +148,7 @@ TEST_CASE("SoupBinTCP: login accepted with session and next sequence; wrong pass
   good.login("desk", "pa55word", 0);
   const Packet accepted = good.expect('A');
   REQUIRE(accepted.type == 'A');
-  CHECK(accepted.payload.substr(0, 10) == "H2STEST   ");
+  CHECK(accepted.payload.substr(0, 10) == "   H2STEST");  // the session left-padded, as the spec has it
   CHECK(accepted.payload.substr(10) == std::string(19, ' ') + "4");  // only new messages: next is 4
   Client bad(h.port());
   bad.login("desk", "wrong", 0);
@@ -316,4 +316,31 @@ TEST_CASE("SoupBinTCP: End of Session reaches readers; a subscriber that does no
     h.server().publish(0, big);
     h.server().publish(7, big);
   });
+}
+
+TEST_CASE("SoupBinTCP interop: Debug packets are ignored, and a session padded either way logs in") {
+  Harness h;
+  h.publish(2);
+  // Source of the layouts: SoupBinTCP 4.0 (Nasdaq), "Debug Packet" and "Login Request Packet".
+  Client debugging(h.port());
+  const std::string debug_text = "+hello from a client";
+  std::vector<std::uint8_t> debug{0, static_cast<std::uint8_t>(debug_text.size())};
+  debug.insert(debug.end(), debug_text.begin(), debug_text.end());
+  debugging.write(debug.data(), debug.size());  // before login: still not an error
+  debugging.login("desk", "pa55word", 1);
+  REQUIRE(debugging.expect('A').type == 'A');
+  debugging.write(debug.data(), debug.size());  // logged in: ignored, the connection stays
+  CHECK(debugging.expect('S').payload == "message 1");
+  CHECK(debugging.expect('S').payload == "message 2");
+  for (const std::string& padded : {std::string("   H2STEST"), std::string("H2STEST   ")}) {
+    INFO("'" << padded << "'");
+    // A login request written by hand, with the session padded the other peer's way.
+    std::uint8_t packet[64];
+    const std::size_t n = h2s::soup::encode_login_request("desk", "pa55word", "", 1, packet);
+    std::memcpy(packet + 3 + 16, padded.data(), 10);
+    Client peer(h.port());
+    peer.write(packet, n);
+    REQUIRE(peer.expect('A').type == 'A');
+  }
+  h.run([&] { CHECK(h.server().counters().protocol_errors == 0); });
 }

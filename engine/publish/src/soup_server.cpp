@@ -151,6 +151,7 @@ struct SoupServer::Impl : std::enable_shared_from_this<SoupServer::Impl> {
   bool handle(const std::shared_ptr<Client>& client, const soup::Frame& frame) {
     switch (frame.type) {
       case soup::PacketType::login_request: return login(client, frame);
+      case soup::PacketType::debug: return true;  // either side may send one, at any time: text for people
       case soup::PacketType::client_heartbeat:
       case soup::PacketType::unsequenced_data:  // accepted, unused
         if (client->logged_in) return true;

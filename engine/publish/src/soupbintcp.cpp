@@ -19,10 +19,24 @@ void put_numeric(std::uint8_t* out, std::size_t width, std::uint64_t value) noex
   } while (value != 0 && at > 0);
 }
 
+// The spec pads sessions on the left ("       H2S"); some peers pad on the right. Both are read.
+void put_session(std::uint8_t* out, std::string_view session) noexcept {
+  constexpr std::size_t kWidth = 10;
+  const std::size_t n = session.size() < kWidth ? session.size() : kWidth;
+  std::memset(out, ' ', kWidth);
+  std::memcpy(out + kWidth - n, session.data(), n);
+}
+
 std::string_view get_alpha(const std::uint8_t* in, std::size_t width) noexcept {
   std::size_t n = width;
   while (n > 0 && in[n - 1] == ' ') --n;
   return {reinterpret_cast<const char*>(in), n};
+}
+
+std::string_view get_session(const std::uint8_t* in) noexcept {
+  std::string_view session = get_alpha(in, 10);
+  while (!session.empty() && session.front() == ' ') session.remove_prefix(1);
+  return session;
 }
 
 // Spaces around ASCII digits; all spaces reads as 0. Anything else is wrong_type.
@@ -71,14 +85,14 @@ Status parse_login_request(std::span<const std::uint8_t> payload, LoginRequest& 
   if (payload.size() != kLoginRequestPayload) return Status::wrong_type;
   out.username = get_alpha(payload.data(), 6);
   out.password = get_alpha(payload.data() + 6, 10);
-  out.session = get_alpha(payload.data() + 16, 10);
+  out.session = get_session(payload.data() + 16);
   return get_numeric(payload.data() + 26, 20, out.sequence);
 }
 
 Status parse_login_accepted(std::span<const std::uint8_t> payload, std::string_view& session,
                             std::uint64_t& next_sequence) noexcept {
   if (payload.size() != kLoginAcceptedPayload) return Status::wrong_type;
-  session = get_alpha(payload.data(), 10);
+  session = get_session(payload.data());
   return get_numeric(payload.data() + 10, 20, next_sequence);
 }
 
@@ -95,14 +109,14 @@ std::size_t encode_login_request(std::string_view username, std::string_view pas
   encode_header(PacketType::login_request, kLoginRequestPayload, out);
   put_alpha(out + 3, 6, username);
   put_alpha(out + 9, 10, password);
-  put_alpha(out + 19, 10, session);
+  put_session(out + 19, session);
   put_numeric(out + 29, 20, sequence);
   return 3 + kLoginRequestPayload;
 }
 
 std::size_t encode_login_accepted(std::string_view session, std::uint64_t next_sequence, std::uint8_t* out) noexcept {
   encode_header(PacketType::login_accepted, kLoginAcceptedPayload, out);
-  put_alpha(out + 3, 10, session);
+  put_session(out + 3, session);
   put_numeric(out + 13, 20, next_sequence);
   return 3 + kLoginAcceptedPayload;
 }
