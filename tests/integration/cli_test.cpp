@@ -281,3 +281,32 @@ TEST_CASE("Typographic punctuation and HTML references score exactly as their AS
   CHECK(replay("named.ndjson", named) == expected);
   CHECK(replay("numeric.ndjson", numeric) == expected);
 }
+
+TEST_CASE("A live or paced replay writes each signal as it is due, not at the end") {
+  h2s::test::TempDir dir;
+  const std::string first = R"({"id":"a","headline":"Nvidia raises data center revenue forecast on Blackwell demand","tickers":["NVDA"],"published_at":"2025-12-02T13:30:00Z"})" "\n";
+  // Live: standard input held open after one story.
+  {
+    h2s::test::Process replay({kH2s, "replay", "--input", "-", "--quiet"}, true);
+    replay.write_stdin(first);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (replay.out_so_far().find(R"("type":"signal")") == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK_THAT(replay.out_so_far(), Contains(R"("ticker":"NVDA","side":"buy")"));  // while the input is still open
+    const auto result = replay.wait();
+    CHECK(result.exit_code == 0);
+  }
+  // Paced: the second story is due an hour later; the first is out long before.
+  {
+    const auto feed = dir.write("paced.ndjson", first +
+        R"({"id":"b","headline":"Broadcom cuts AI revenue outlook on weak orders","published_at":"2025-12-02T14:30:00Z"})" "\n");
+    h2s::test::Process replay({kH2s, "replay", "--input", feed.string(), "--speed", "realtime", "--quiet"});
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (replay.out_so_far().find(R"("type":"signal")") == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK_THAT(replay.out_so_far(), Contains(R"("ticker":"NVDA","side":"buy")"));
+    replay.signal(SIGKILL);
+  }
+}

@@ -178,6 +178,7 @@ int run(const ReplayOptions& options_in) {
   config.input = options.input;
   config.processor.limits.max_message_bytes = options.max_message_bytes;
   config.processor.speed = parse_speed(options.speed);
+  config.flush_as_it_goes = options.input == "-" || config.processor.speed > 0;
   config.layout = pipeline::parse_layout(options.layout);
   config.idle = pipeline::parse_idle_kind(options.idle);
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;

@@ -1,5 +1,7 @@
 #include "h2s/pipeline/processor.hpp"
 
+#include "h2s/pipeline/publisher.hpp"
+
 #include <time.h>
 
 #include "h2s/model/clock.hpp"
@@ -78,6 +80,7 @@ void Processor::pace(std::int64_t recv_us) noexcept {
   const std::int64_t due_ns = pace_origin_steady_ns_ + static_cast<std::int64_t>(offset_ns);
   const std::int64_t wait_ns = due_ns - steady_clock_ns();
   if (wait_ns <= 0) return;
+  if (config_.flush_before_pace_wait != nullptr) config_.flush_before_pace_wait->flush();
   const timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000), static_cast<long>(wait_ns % 1'000'000'000)};
   nanosleep(&ts, nullptr);  // replay pacing is the one place this thread is meant to wait
 }

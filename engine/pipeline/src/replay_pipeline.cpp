@@ -122,8 +122,9 @@ class QueueSignalSink final : public SignalSink {
 class ProcessorAgent final : public Agent {
  public:
   ProcessorAgent(Processor& processor, ChunkQueue& filled, ChunkQueue& free, Publisher* direct_publisher,
-                 std::atomic<bool>& finished)
-      : processor_(processor), filled_(filled), free_(free), direct_publisher_(direct_publisher), finished_(finished) {}
+                 std::atomic<bool>& finished, bool flush_each_chunk)
+      : processor_(processor), filled_(filled), free_(free), direct_publisher_(direct_publisher), finished_(finished),
+        flush_each_chunk_(flush_each_chunk) {}
 
   int do_work() noexcept override {
     Chunk* chunk = nullptr;
@@ -135,6 +136,7 @@ class ProcessorAgent final : public Agent {
       finished_.store(true, std::memory_order_release);
     } else {
       processor_.on_stream_bytes({chunk->bytes.get(), chunk->size});
+      if (flush_each_chunk_ && direct_publisher_ != nullptr) direct_publisher_->flush();
     }
     (void)free_.enqueue(chunk);
     return 1;
@@ -148,13 +150,14 @@ class ProcessorAgent final : public Agent {
   ChunkQueue& free_;
   Publisher* direct_publisher_;
   std::atomic<bool>& finished_;
+  bool flush_each_chunk_;
   bool done_ = false;
 };
 
 class PublisherAgent final : public Agent {
  public:
-  PublisherAgent(PublishQueue& queue, Publisher& publisher, std::atomic<bool>& upstream_finished)
-      : queue_(queue), publisher_(publisher), upstream_finished_(upstream_finished) {}
+  PublisherAgent(PublishQueue& queue, Publisher& publisher, std::atomic<bool>& upstream_finished, bool flush_as_it_goes)
+      : queue_(queue), publisher_(publisher), upstream_finished_(upstream_finished), flush_as_it_goes_(flush_as_it_goes) {}
 
   int do_work() noexcept override {
     int work = 0;
@@ -166,6 +169,7 @@ class PublisherAgent final : public Agent {
       }
       ++work;
     }
+    if (work > 0 && flush_as_it_goes_ && queue_.peek() == nullptr) publisher_.flush();  // caught up: out it goes
     if (work == 0) {
       // Finished only when upstream is done and, seen after that, the queue is empty.
       if (upstream_finished_.load(std::memory_order_acquire) && queue_.peek() == nullptr && !done_) {
@@ -182,6 +186,7 @@ class PublisherAgent final : public Agent {
   PublishQueue& queue_;
   Publisher& publisher_;
   std::atomic<bool>& upstream_finished_;
+  bool flush_as_it_goes_;
   PublishRequest request_;
   bool done_ = false;
 };
@@ -224,13 +229,15 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   PublishQueue signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
   QueueSignalSink queue_sink(signal_queue, counters);
   SignalSink& processor_sink = config.layout == Layout::staged ? static_cast<SignalSink&>(queue_sink) : publisher;
-  Processor processor(config.processor, std::move(pack), processor_sink, counters);
+  ProcessorConfig processor_config = config.processor;
+  if (config.flush_as_it_goes && config.layout != Layout::staged) processor_config.flush_before_pace_wait = &publisher;
+  Processor processor(processor_config, std::move(pack), processor_sink, counters);
 
   std::atomic<bool> processor_finished{false};
   SourceAgent source(file, free, filled, config.chunk_bytes, counters);
   ProcessorAgent processing(processor, filled, free, config.layout == Layout::staged ? nullptr : &publisher,
-                            processor_finished);
-  PublisherAgent publishing(signal_queue, publisher, processor_finished);
+                            processor_finished, config.flush_as_it_goes);
+  PublisherAgent publishing(signal_queue, publisher, processor_finished, config.flush_as_it_goes);
 
   // SIGHUP: a watcher thread waits for the signal (blocked in every other thread) and reloads.
   std::atomic<bool> watching{!config.reload_rules_on_sighup.empty()};

@@ -30,11 +30,14 @@ class SignalSink {
 // Live: wall-clock microseconds at each stage.
 enum class ClockMode : std::uint8_t { replay, live };
 
+class Publisher;
+
 struct ProcessorConfig {
   feeds::DecoderLimits limits;
   scoring::ScoringParams scoring;
   ClockMode clock = ClockMode::replay;
   double speed = 0;  // replay pacing: 0 = as fast as possible, 1 = recorded pace, N = N times faster
+  Publisher* flush_before_pace_wait = nullptr;  // same thread: what is due goes out before a paced wait
   StageLatencies* latencies = nullptr;  // when set, each stage is timed (a monotonic clock read per stage)
   StoryObserver* stories = nullptr;     // when set, told every story's outcome (research output, off the hot-path rules)
 };

@@ -39,6 +39,9 @@ struct ReplayConfig {
   std::optional<publish::SignalFeedsOptions> feed;
   std::function<void(const publish::SignalFeeds&)> on_feed_ready;  // e.g. to announce its ports
   std::chrono::milliseconds linger{0};  // keep serving subscribers this long after the input ends
+  // Live or paced input (stdin, --speed): the output is flushed after every chunk and before every
+  // paced wait, so due signals appear as they are due rather than at the end.
+  bool flush_as_it_goes = false;
 };
 
 struct ReplayReport {
