@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -171,6 +173,32 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::seconds lim
   return condition();
 }
 
+// A daemon journaling a TCP feed, with a SoupBinTCP subscriber that has received its first 20 signals.
+struct JournalingDaemon {
+  explicit JournalingDaemon(const std::string& config_text)
+      : config(dir.write("h2s.toml", config_text)), daemon({H2S_BINARY, "run", "--config", config.string()}) {
+    const std::uint16_t soup_port = port_after(daemon, "SoupBinTCP feed on port ");
+    const std::uint16_t feed_port = port_after(daemon, "feed wire (tcp_server) listening on port ");
+    REQUIRE(daemon.wait_for_err("event=journal_opened"));
+    subscriber = std::make_unique<Subscriber>(soup_port, 1);
+    feed.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+    send(0, 20);
+    REQUIRE(wait_until([&] { return subscriber->received() >= 20; }));
+  }
+  void send(std::uint64_t first, std::uint64_t count) {
+    std::string lines;
+    for (std::uint64_t k = first; k < first + count; ++k) lines += story_line(k);
+    boost::system::error_code ec;
+    asio::write(feed, asio::buffer(lines), ec);
+  }
+  h2s::test::TempDir dir;
+  std::filesystem::path config;
+  h2s::test::Process daemon;
+  std::unique_ptr<Subscriber> subscriber;
+  asio::io_context io;
+  tcp::socket feed{io};
+};
+
 }  // namespace
 
 TEST_CASE("kill -9 at full rate never reissues a sequence number, and a restart continues after the last journaled record") {
@@ -306,36 +334,19 @@ TEST_CASE("A corrupt journal refuses to start, naming where; h2s journal check r
 
 TEST_CASE("A journal deleted under the daemon is detected and handled by halt: logged, nothing more published, exit 1") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
-  h2s::test::TempDir dir;
-  const auto config = dir.write("h2s.toml", daemon_config(dir));
-  h2s::test::Process daemon({H2S_BINARY, "run", "--config", config.string()});
-  const std::uint16_t soup_port = port_after(daemon, "SoupBinTCP feed on port ");
-  const std::uint16_t feed_port = port_after(daemon, "feed wire (tcp_server) listening on port ");
-  REQUIRE(daemon.wait_for_err("event=journal_opened"));
-  Subscriber subscriber(soup_port, 1);
-  {
-    asio::io_context io;
-    tcp::socket feed(io);
-    feed.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
-    std::string lines;
-    for (std::uint64_t k = 0; k < 20; ++k) lines += story_line(k);
-    asio::write(feed, asio::buffer(lines));
-    REQUIRE(wait_until([&] { return subscriber.received() >= 20; }));
-    std::filesystem::remove(dir.path() / "signals.journal");
-    REQUIRE(daemon.wait_for_err("event=journal_failed"));
-    const std::size_t before = subscriber.received();
-    std::string more;
-    for (std::uint64_t k = 100; k < 120; ++k) more += story_line(k);
-    boost::system::error_code ec;
-    asio::write(feed, asio::buffer(more), ec);
-    const auto result = daemon.wait(std::chrono::seconds(30));
-    CHECK(result.exit_code == 1);
-    CHECK_THAT(result.err, Contains("level=error event=journal_failed") && Contains("No such file or directory") &&
-                               Contains("policy=halt"));
-    CHECK_THAT(result.err, Contains("event=stopped"));  // the final accounting line, on this exit path too
-    subscriber.join();
-    CHECK(subscriber.messages().size() == before);
-  }
+  h2s::test::TempDir config_dir;
+  JournalingDaemon d(daemon_config(config_dir));
+  std::filesystem::remove(config_dir.path() / "signals.journal");
+  REQUIRE(d.daemon.wait_for_err("event=journal_failed"));
+  const std::size_t before = d.subscriber->received();
+  d.send(100, 20);
+  const auto result = d.daemon.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Contains("level=error event=journal_failed") && Contains("No such file or directory") &&
+                             Contains("policy=halt"));
+  CHECK_THAT(result.err, Contains("event=stopped"));  // the final accounting line, on this exit path too
+  d.subscriber->join();
+  CHECK(d.subscriber->messages().size() == before);
 }
 
 TEST_CASE("A reader that goes away is an error on that write (SIGPIPE ignored): the summary is still printed") {
@@ -368,37 +379,24 @@ TEST_CASE("The journal's fsync and on_error keys are checked at start-up, with f
 
 TEST_CASE("Under on_error = memory a journal deleted under the daemon is logged each interval while publishing goes on") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
-  h2s::test::TempDir dir;
-  const auto config = dir.write("h2s.toml", daemon_config(dir, "on_error = \"memory\"\n") + "\n[logging]\ninterval_ms = 200\n");
-  h2s::test::Process daemon({H2S_BINARY, "run", "--config", config.string()});
-  const std::uint16_t soup_port = port_after(daemon, "SoupBinTCP feed on port ");
-  const std::uint16_t feed_port = port_after(daemon, "feed wire (tcp_server) listening on port ");
-  REQUIRE(daemon.wait_for_err("event=journal_opened"));
-  Subscriber subscriber(soup_port, 1);
-  asio::io_context io;
-  tcp::socket feed(io);
-  feed.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
-  std::string lines;
-  for (std::uint64_t k = 0; k < 20; ++k) lines += story_line(k);
-  asio::write(feed, asio::buffer(lines));
-  REQUIRE(wait_until([&] { return subscriber.received() >= 20; }));
-  const std::size_t before = subscriber.received();
-  std::filesystem::remove(dir.path() / "signals.journal");
+  h2s::test::TempDir config_dir;
+  JournalingDaemon d(daemon_config(config_dir, "on_error = \"memory\"\n") + "\n[logging]\ninterval_ms = 200\n");
+  const std::size_t before = d.subscriber->received();
+  std::filesystem::remove(config_dir.path() / "signals.journal");
   // Published on, from memory, and said so: the first line comes once the file check has run.
   std::uint64_t k = 100;
   REQUIRE(wait_until([&] {
-    std::string more;
-    for (int i = 0; i < 5; ++i) more += story_line(k++);
-    asio::write(feed, asio::buffer(more));
-    return daemon.err_so_far().find("event=published_unjournaled") != std::string::npos;
+    d.send(k, 5);
+    k += 5;
+    return d.daemon.err_so_far().find("event=published_unjournaled") != std::string::npos;
   }));
-  REQUIRE(wait_until([&] { return subscriber.received() > before + 5; }));
-  daemon.signal(SIGTERM);
-  const auto result = daemon.wait(std::chrono::seconds(30));
+  REQUIRE(wait_until([&] { return d.subscriber->received() > before + 5; }));
+  d.daemon.signal(SIGTERM);
+  const auto result = d.daemon.wait(std::chrono::seconds(30));
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.err, Contains("level=error event=published_unjournaled count="));
   CHECK_THAT(result.err, Contains("level=error event=journal_not_written") && Contains("No such file or directory"));
   CHECK_THAT(result.err, Contains("event=stopped"));
-  subscriber.join();
-  CHECK(subscriber.messages().size() > before);
+  d.subscriber->join();
+  CHECK(d.subscriber->messages().size() > before);
 }

@@ -1,8 +1,5 @@
 #include "run_command.hpp"
 
-#include <pthread.h>
-
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -21,12 +18,7 @@ struct RunOptions {
 int run(const RunOptions& options) {
   // Signals wait from the first instant: a SIGHUP or SIGTERM during start-up (the pack compile can
   // take seconds) is taken once the daemon runs, never the default action that ends the process.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  (void)daemon::block_daemon_signals();
   daemon::DaemonConfig config;
   try {
     config = daemon::load_daemon_config(options.config, default_rules_path());

@@ -405,14 +405,19 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
 
 }  // namespace
 
-int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::CompiledPack> pack, std::FILE* log) {
-  // The signals are taken by this thread with sigtimedwait; blocked before any thread starts.
+sigset_t block_daemon_signals() noexcept {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::CompiledPack> pack, std::FILE* log) {
+  // The signals are taken by this thread with sigtimedwait; blocked before any thread starts.
+  const sigset_t signals = block_daemon_signals();
 
   PipelineCounters counters;
   pipeline::StageLatencies latencies;
