@@ -295,6 +295,9 @@ TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel rece
   sender.set_option(asio::ip::multicast::outbound_interface(asio::ip::make_address_v4("127.0.0.1")));
   sender.set_option(asio::ip::multicast::enable_loopback(true));
   const udp::endpoint group(asio::ip::make_address("239.192.55.1"), group_port);
+  // A unicast datagram to the feed's port is not the group's: it must never be read as news.
+  const std::string stray = R"({"id":"stray-1","headline":"Nvidia raises forecast","published_at":"2025-12-02T13:30:00Z"})" "\n";
+  sender.send_to(asio::buffer(stray), udp::endpoint(asio::ip::make_address("127.0.0.1"), group_port));
   const std::vector<std::string> lines = sample_lines();
   for (std::size_t i = 0; i < lines.size(); ++i) {
     sender.send_to(asio::buffer(lines[i]), group);
@@ -307,7 +310,7 @@ TEST_CASE("h2s run: UDP multicast datagrams are read in batches with kernel rece
                    x["h2s_messages_total{kind=\"rejected\"}"] >= kSampleMessages + 2 &&
            x["h2s_accounting_balanced"] == 1;
   });
-  CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == static_cast<double>(lines.size() + 2));
+  CHECK(m.at("h2s_feed_messages_total{feed=\"mcast\"}") == static_cast<double>(lines.size() + 2));  // not the stray
   CHECK(m.at("h2s_feed_kernel_timestamps_total{feed=\"mcast\"}") == static_cast<double>(lines.size() + 1));  // per datagram
   CHECK(m.at("h2s_feed_errors_total{feed=\"mcast\"}") == 0);
   CHECK(m.at("h2s_story_outcomes_total{outcome=\"duplicate\"}") >= 17);  // the repeated pair adds duplicates

@@ -1,5 +1,6 @@
 #include "h2s/feeds/udp_source.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -24,7 +25,10 @@ class UdpSource final : public Source {
   UdpSource(std::string name, const UdpSourceOptions& options, MessageSink& sink)
       : Source(std::move(name)), sink_(sink), socket_(io_), batch_(options.batch), slot_bytes_(options.max_message_bytes + 1) {
     const bool multicast = !options.group.empty();
-    const udp::endpoint local(multicast ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::make_address(options.address),
+    // A multicast feed binds its group: the kernel then delivers only datagrams sent to the group,
+    // never unicast ones to the port (which would otherwise be read as news).
+    const udp::endpoint local(multicast ? asio::ip::address(asio::ip::make_address_v4(options.group))
+                                        : asio::ip::make_address(options.address),
                               options.port);
     socket_.open(local.protocol());
     socket_.set_option(udp::socket::reuse_address(true));
@@ -36,6 +40,8 @@ class UdpSource final : public Source {
     if (multicast) {
       socket_.set_option(asio::ip::multicast::join_group(asio::ip::make_address_v4(options.group),
                                                          asio::ip::make_address_v4(options.interface)));
+      const int only_joined = 0;  // not the groups other sockets of this host joined on the port
+      (void)::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_MULTICAST_ALL, &only_joined, sizeof only_joined);
     }
     socket_.non_blocking(true);
     port_ = socket_.local_endpoint().port();
