@@ -157,6 +157,15 @@ TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
   r = run_process({kH2s, "replay"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("--input"));
+  // Inputs that are no feed file, said before the rule compile (so without its seconds).
+  h2s::test::TempDir dir;
+  r = run_process({kH2s, "replay", "--input", dir.path().string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("is a directory"));
+  const auto gz = dir.write("feed.ndjson.gz", std::string("\x1f\x8b\x08\x00compressed", 14));
+  r = run_process({kH2s, "replay", "--input", gz.string(), "--rules", "/nonexistent/pack"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("is gzip-compressed") && Contains("zcat"));  // checked first: the pack is never read
   // Usage errors exit 2 and name the offender.
   r = run_process({kH2s, "replay", "--input", kFeed, "--colour", "blue"});
   CHECK(r.exit_code == 2);

@@ -16,6 +16,7 @@
 
 #include "default_paths.hpp"
 #include "endpoint.hpp"
+#include "h2s/feeds/file_source.hpp"
 #include "h2s/pipeline/replay_pipeline.hpp"
 #include "h2s/rules/compiled_pack.hpp"
 #include "story_dump.hpp"
@@ -195,6 +196,7 @@ int run(const ReplayOptions& options_in) {
     }
   }
 
+  feeds::check_feed_file(options.input);  // a bad input is said before seconds of rule compile
   rules::CompileOptions compile_options;
   compile_options.cache_dir = options.rules_cache;
   auto pack = rules::CompiledPack::load(options.rules, compile_options);

@@ -6,11 +6,29 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
 #include <system_error>
 
 namespace h2s::feeds {
 
+void check_feed_file(const std::string& path) {
+  if (path == "-") return;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open feed file '" + path + "'");
+  struct stat info {};
+  const bool directory = ::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode);
+  unsigned char magic[2] = {0, 0};
+  const bool gzip = !directory && ::pread(fd, magic, sizeof magic, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  ::close(fd);
+  if (directory) throw std::runtime_error("feed file '" + path + "' is a directory");
+  if (gzip) {
+    throw std::runtime_error("feed file '" + path + "' is gzip-compressed: decompress it first (zcat '" + path +
+                             "' | h2s replay --input -)");
+  }
+}
+
 FileSource::FileSource(const std::string& path) : path_(path) {
+  check_feed_file(path);
   if (path == "-") {
     fd_ = STDIN_FILENO;
     struct stat info {};

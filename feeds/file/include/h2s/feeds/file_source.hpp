@@ -5,9 +5,13 @@
 
 namespace h2s::feeds {
 
+// Throws std::runtime_error (std::system_error when it cannot be opened) for a path that is not a
+// readable feed file: missing, a directory, or gzip-compressed. "-" (standard input) passes.
+void check_feed_file(const std::string& path);
+
 class FileSource {
  public:
-  // "-" reads standard input. Throws std::system_error when the file cannot be opened.
+  // "-" reads standard input. Throws as check_feed_file does.
   explicit FileSource(const std::string& path);
   ~FileSource();
   FileSource(const FileSource&) = delete;
