@@ -706,3 +706,20 @@ listen = "127.0.0.1:0"
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.err, Contains("event=stopped"));
 }
+
+TEST_CASE("h2s record exits non-zero when a client feed never connected, saying so") {
+  h2s::test::TempDir dir;
+  // A port nobody listens on: bound and closed again, so connecting is refused.
+  std::uint16_t dead_port = 0;
+  {
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    dead_port = probe.local_endpoint().port();
+  }
+  const auto config = dir.write("h2s.toml", rules_line() + "[[feed]]\nname = \"vendor\"\ntype = \"tcp_client\"\nconnect = \"127.0.0.1:" +
+                                                std::to_string(dead_port) + "\"\n");
+  const auto result = h2s::test::run_process({H2S_BINARY, "record", "--config", config.string(), "--output",
+                                              (dir.path() / "out.ndjson").string(), "--seconds", "1"});
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Contains("vendor never connected") && Contains("nothing could be recorded"));
+}

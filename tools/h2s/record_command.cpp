@@ -109,6 +109,13 @@ int record(const RecordOptions& options) {
                  static_cast<unsigned long long>(recorders[i]->not_recorded()), ok ? "" : "; the file failed: ",
                  ok ? "" : std::strerror(recorders[i]->error()));
     if (!ok) exit_code = 1;
+    // A client feed that never connected recorded nothing because it could not: that is a failure.
+    const bool client = chosen[i]->type == daemon::FeedType::tcp_client || chosen[i]->type == daemon::FeedType::websocket;
+    if (client && recorders[i]->recorded() == 0 && sources[i]->counters().connects.get() == 0) {
+      std::fprintf(stderr, "h2s record: %s never connected (%llu connection errors): nothing could be recorded\n",
+                   chosen[i]->name.c_str(), static_cast<unsigned long long>(sources[i]->counters().errors.get()));
+      exit_code = 1;
+    }
   }
   return exit_code;
 }
