@@ -723,3 +723,27 @@ TEST_CASE("h2s record exits non-zero when a client feed never connected, saying 
   CHECK(result.exit_code == 1);
   CHECK_THAT(result.err, Contains("vendor never connected") && Contains("nothing could be recorded"));
 }
+
+TEST_CASE("h2s run: /metrics serves clients concurrently (silent ones hold only themselves), a POST gets 405, /livez answers") {
+  Daemon d(rules_line() + "[[feed]]\nname = \"wire\"\ntype = \"tcp_server\"\nlisten = \"127.0.0.1:0\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+  asio::io_context io;
+  // Ten clients that connect and say nothing: each holds its own connection until its deadline.
+  std::vector<tcp::socket> silent;
+  for (int i = 0; i < 10; ++i) silent.push_back(h2s::test::connect_local(io, d.metrics_port, 5));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string scrape = http_get(d.metrics_port, "/metrics");
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(scrape.find("200 OK") != std::string::npos);
+  CHECK(scrape.find("h2s_messages_total") != std::string::npos);
+  CHECK(took < std::chrono::seconds(10));  // not queued behind the silent ones (one at a time: 10 x 2 s)
+  // A request with a body is answered, not dropped.
+  tcp::socket post = h2s::test::connect_local(io, d.metrics_port, 5);
+  const std::string request = "POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+  asio::write(post, asio::buffer(request));
+  const std::string refused = h2s::test::read_to_end(post).bytes;
+  CHECK(refused.find("405 Method Not Allowed") != std::string::npos);
+  CHECK(refused.find("Allow: GET, HEAD") != std::string::npos);
+  CHECK(http_get(d.metrics_port, "/livez").find("200 OK") != std::string::npos);
+  d.process.signal(SIGTERM);
+  CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+}

@@ -1,7 +1,8 @@
 #pragma once
-// The operator's view: Prometheus text on GET /metrics and a liveness answer on GET /healthz,
-// served by Boost.Beast on a thread of its own (never the pipeline's). Read-only: every other
-// method or path gets 405/404.
+// The operator's view: Prometheus text on GET /metrics, health on GET /healthz, liveness on
+// GET /livez, served by Boost.Beast on a thread of its own (never the pipeline's). Clients are
+// served concurrently, each with its own deadline. Read-only: every other method gets 405, every
+// other path 404.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -9,7 +10,6 @@
 #include <string>
 #include <thread>
 
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -31,8 +31,9 @@ class MetricsServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
  private:
-  void serve() noexcept;
-  void respond(const boost::beast::http::request<boost::beast::http::empty_body>& request,
+  struct Session;
+  void accept() noexcept;
+  void respond(const boost::beast::http::request<boost::beast::http::string_body>& request,
                boost::beast::http::response<boost::beast::http::string_body>& response);
 
   struct State;
@@ -40,7 +41,6 @@ class MetricsServer {
   Render render_;
   Healthy healthy_;
   std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 
