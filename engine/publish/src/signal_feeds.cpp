@@ -45,7 +45,7 @@ bool SignalFeeds::stage(std::span<const std::uint8_t> bytes, std::string_view js
   if (!journal_.has_room(bytes.size()) || lines_used_ + json_line.size() > kLineStageBytes) (void)commit();
   if (lines_used_ + json_line.size() > kLineStageBytes) return false;  // halted: nothing leaves any more
   if (journal_.append(bytes) == 0) return false;
-  std::memcpy(lines_.get() + lines_used_, json_line.data(), json_line.size());
+  if (!json_line.empty()) std::memcpy(lines_.get() + lines_used_, json_line.data(), json_line.size());  // no lines: no copy
   lines_used_ += json_line.size();
   return true;
 }
