@@ -1,10 +1,9 @@
 #include "h2s/pipeline/processor.hpp"
 
-#include "h2s/pipeline/publisher.hpp"
-
 #include <time.h>
 
 #include "h2s/model/clock.hpp"
+#include "h2s/pipeline/publisher.hpp"
 
 namespace h2s::pipeline {
 
