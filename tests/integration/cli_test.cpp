@@ -298,11 +298,7 @@ TEST_CASE("A live or paced replay writes each signal as it is due, not at the en
   {
     h2s::test::Process replay({kH2s, "replay", "--input", "-", "--quiet"}, true);
     replay.write_stdin(first);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (replay.out_so_far().find(R"("type":"signal")") == std::string::npos && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    CHECK_THAT(replay.out_so_far(), Contains(R"("ticker":"NVDA","side":"buy")"));  // while the input is still open
+    CHECK(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));  // while the input is still open
     const auto result = replay.wait();
     CHECK(result.exit_code == 0);
   }
@@ -311,11 +307,7 @@ TEST_CASE("A live or paced replay writes each signal as it is due, not at the en
     const auto feed = dir.write("paced.ndjson", first +
         R"({"id":"b","headline":"Broadcom cuts AI revenue outlook on weak orders","published_at":"2025-12-02T14:30:00Z"})" "\n");
     h2s::test::Process replay({kH2s, "replay", "--input", feed.string(), "--speed", "realtime", "--quiet"});
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (replay.out_so_far().find(R"("type":"signal")") == std::string::npos && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    CHECK_THAT(replay.out_so_far(), Contains(R"("ticker":"NVDA","side":"buy")"));
+    CHECK(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));
     replay.signal(SIGKILL);
   }
 }

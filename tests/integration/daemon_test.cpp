@@ -221,7 +221,10 @@ listen = "127.0.0.1:0"
     if (connection == 1) half += R"({"status":"error","code":"apiKeyInvalid","message":"Your API key is invalid or incorrect."})" "\n";
     asio::write(sender, asio::buffer(half));
     sender.close();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The daemon has seen this connection end before the next one is made.
+    (void)scrape_until(d.metrics_port, [connection](Metrics& x) {
+      return x["h2s_feed_disconnects_total{feed=\"wire\"}"] >= connection + 1;
+    });
   }
   const auto m = scrape_until(d.metrics_port, [](Metrics& x) {
     return x["h2s_messages_total{kind=\"story\"}"] + x["h2s_messages_total{kind=\"control\"}"] +

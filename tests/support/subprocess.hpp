@@ -109,11 +109,11 @@ class Process {
 
   // Waits (bounded) until the child's stderr holds `text`.
   bool wait_for_err(const std::string& text, std::chrono::seconds limit = std::chrono::seconds(30)) const {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (err_so_far().find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return err_so_far().find(text) != std::string::npos;
+    return wait_for(err_path_, text, limit);
+  }
+  // Waits (bounded) until the child's stdout holds `text`.
+  bool wait_for_out(const std::string& text, std::chrono::seconds limit = std::chrono::seconds(30)) const {
+    return wait_for(out_path_, text, limit);
   }
   // Waits (bounded) for "<prefix><digits>" followed by another character on stderr; 0 on timeout.
   std::uint16_t announced_port(const std::string& prefix, std::chrono::seconds limit = std::chrono::seconds(30)) const {
@@ -158,6 +158,14 @@ class Process {
   }
 
  private:
+  static bool wait_for(const std::string& path, const std::string& text, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (read_file(path).find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return read_file(path).find(text) != std::string::npos;
+  }
+
   TempDir dir_;
   std::string out_path_, err_path_;
   pid_t pid_ = -1;
