@@ -10,7 +10,7 @@
 
 #include "h2s/perf/pack_generator.hpp"
 #include "h2s/pipeline/processor.hpp"
-#include "h2s/pipeline/rule_swap.hpp"
+#include "h2s/pipeline/background_reloader.hpp"
 #include "counting_signal_sink.hpp"
 #include "test_paths.hpp"
 
@@ -58,7 +58,7 @@ TEST_CASE("Rule packs swap in between lines while a replay runs; broken packs ar
   h2s::pipeline::ProcessorConfig config;
   config.scoring.dedup_window_us = 0;  // every pass is news again, so every pass is scanned
   h2s::pipeline::Processor processor(config, h2s::rules::CompiledPack::load(default_pack, options), sink, counters);
-  h2s::pipeline::RuleReloader reloader(default_pack, options, processor.rule_swap());
+  h2s::pipeline::BackgroundReloader reloader(default_pack, options, processor.rule_swap());
 
   // Warm the disk cache so reloads take milliseconds and many land during the replay.
   (void)h2s::rules::CompiledPack::load(dir.path() / "bigger", options);
@@ -79,13 +79,15 @@ TEST_CASE("Rule packs swap in between lines while a replay runs; broken packs ar
   while ((attempts < 30 || passes.load() < 5) && std::chrono::steady_clock::now() < deadline) {
     const int which = attempts++ % 3;
     reloader.set_pack(which == 0 ? dir.path() / "bigger" : which == 1 ? dir.path() / "broken" : default_pack);
-    const auto error = reloader.reload();
+    reloader.request();
+    const auto result = reloader.wait_result(std::chrono::seconds(30));
+    REQUIRE(result.has_value());
     if (which == 1) {
-      REQUIRE(error.has_value());
-      CHECK_THAT(*error, Catch::Matchers::Contains("99_bad.toml:5"));
+      REQUIRE_FALSE(result->swapped);
+      CHECK_THAT(result->error, Catch::Matchers::Contains("99_bad.toml:5"));
       ++refused;
     } else {
-      REQUIRE_FALSE(error.has_value());
+      REQUIRE(result->swapped);
     }
   }
   stop = true;

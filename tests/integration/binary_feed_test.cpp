@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <simdjson.h>
 
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -212,6 +213,48 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
 
   // Every signal, in sequence order, the early ones from the retransmission server.
   expect_same_signals(replayed.out, tapped.out);
+}
+
+TEST_CASE("A paced replay serves logins, due signals and heartbeats while it waits; SIGINT ends the session") {
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  h2s::test::TempDir dir;
+  // Due at once, two seconds later, and an hour later: the replay is waiting when the subscriber comes.
+  const auto feed = dir.write("paced.ndjson",
+      R"({"id":"p1","headline":"Nvidia raises data center revenue forecast on Blackwell demand","tickers":["NVDA"],"published_at":"2025-12-02T13:30:00Z"})" "\n"
+      R"({"id":"p2","headline":"Broadcom raises AI revenue forecast on strong custom accelerator demand","tickers":["AVGO"],"published_at":"2025-12-02T13:30:02Z"})" "\n"
+      R"({"id":"p3","headline":"Nvidia raises its dividend","tickers":["NVDA"],"published_at":"2025-12-02T14:30:00Z"})" "\n");
+  for (const char* layout : {"fused", "split"}) {
+    INFO("layout " << layout);
+    h2s::test::Process replay({H2S_BINARY, "replay", "--input", feed.string(), "--speed", "realtime", "--layout", layout,
+                               "--soup-listen", "127.0.0.1:0", "--soup-user", "desk", "--quiet"});
+    const std::uint16_t port = replay.announced_port("SoupBinTCP feed on port ");
+    REQUIRE(port != 0);
+    REQUIRE(replay.wait_for_out(R"("story_id":"p1")", std::chrono::seconds(60)));  // now in a paced wait
+    asio::io_context io;
+    tcp::socket socket(io);
+    log_in(socket, port);
+    // Read until two signals and a heartbeat have arrived (each read bounded by SO_RCVTIMEO).
+    bool accepted = false;
+    int signals = 0, heartbeats = 0;
+    while (signals < 2 || heartbeats < 1) {
+      std::uint8_t length[2];
+      boost::system::error_code ec;
+      asio::read(socket, asio::buffer(length), ec);
+      REQUIRE_FALSE(ec);
+      std::vector<std::uint8_t> body((length[0] << 8) | length[1]);
+      asio::read(socket, asio::buffer(body), ec);
+      REQUIRE_FALSE(ec);
+      accepted = accepted || body[0] == 'A';
+      signals += body[0] == 'S' ? 1 : 0;
+      heartbeats += body[0] == 'H' ? 1 : 0;
+    }
+    CHECK(accepted);
+    replay.signal(SIGINT);
+    const SoupSession rest = read_session(socket);
+    CHECK(rest.last == 'Z');  // End of Session, though the input was not at its end
+    const auto result = replay.wait();
+    CHECK(result.exit_code == 128 + SIGINT);
+  }
 }
 
 TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout") {

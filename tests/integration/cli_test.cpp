@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <simdjson.h>
+#include <zlib.h>
 
 #include <csignal>
 #include <sstream>
@@ -162,10 +163,6 @@ TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
   r = run_process({kH2s, "replay", "--input", dir.path().string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Contains("is a directory"));
-  const auto gz = dir.write("feed.ndjson.gz", std::string("\x1f\x8b\x08\x00compressed", 14));
-  r = run_process({kH2s, "replay", "--input", gz.string(), "--rules", "/nonexistent/pack"});
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Contains("is gzip-compressed") && Contains("zcat"));  // checked first: the pack is never read
   // Usage errors exit 2 and name the offender.
   r = run_process({kH2s, "replay", "--input", kFeed, "--colour", "blue"});
   CHECK(r.exit_code == 2);
@@ -181,6 +178,36 @@ TEST_CASE("h2s reports user mistakes clearly with a non-zero exit") {
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("h2s 0.") && Contains("compiler") && Contains("-march=") && Contains("Hyperscan") &&
                         Contains("simdjson"));
+}
+
+TEST_CASE("h2s replay reads a gzip-compressed feed file as its plain form, and says when it cannot") {
+  h2s::test::TempDir dir;
+  const std::string plain = h2s::test::read_file(kFeed);
+  const std::string gz = (dir.path() / "feed.ndjson.gz").string();
+  gzFile out = gzopen(gz.c_str(), "wb");
+  REQUIRE(out != nullptr);
+  REQUIRE(gzwrite(out, plain.data(), static_cast<unsigned>(plain.size())) == static_cast<int>(plain.size()));
+  REQUIRE(gzclose(out) == Z_OK);
+  const auto expected = run_process({kH2s, "replay", "--input", kFeed, "--quiet"});
+  REQUIRE(expected.exit_code == 0);
+  const auto r = run_process({kH2s, "replay", "--input", gz});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == expected.out);
+  CHECK_THAT(r.err, Contains("accounting balanced"));
+  // A truncated file: what was decompressed is processed, then the corruption is said, exit 1.
+  const std::string compressed = h2s::test::read_file(gz);
+  const auto cut = dir.write("cut.ndjson.gz", compressed.substr(0, compressed.size() / 2));
+  const auto truncated = run_process({kH2s, "replay", "--input", cut.string()});
+  CHECK(truncated.exit_code == 1);
+  CHECK_THAT(truncated.err, Contains("corrupt gzip stream"));
+  // Compressed bytes on a pipe are refused, not read as news.
+  h2s::test::Process piped({kH2s, "replay", "--input", "-"}, true);
+  piped.write_stdin(compressed);
+  piped.close_stdin();
+  const auto refused = piped.wait();
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Contains("gzip-compressed") && Contains("zcat"));
+  CHECK(refused.out.empty());
 }
 
 TEST_CASE("h2s rules check and test pass on the bundled pack") {
@@ -302,12 +329,31 @@ TEST_CASE("A live or paced replay writes each signal as it is due, not at the en
     const auto result = replay.wait();
     CHECK(result.exit_code == 0);
   }
+  // Live, ended by SIGTERM with the input still open: what was read is out, and so is the summary.
+  {
+    h2s::test::Process replay({kH2s, "replay", "--input", "-"}, true);
+    replay.write_stdin(first);
+    replay.write_stdin(R"({"id":"half","headline":"Broadcom cuts)");  // a line begun, never ended
+    REQUIRE(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));
+    replay.signal(SIGTERM);
+    const auto result = replay.wait();
+    CHECK(result.exit_code == 128 + SIGTERM);
+    CHECK_THAT(result.err, Contains("messages          1 ") && Contains("accounting balanced") &&
+                               Contains("interrupted by SIGTERM") && Contains("the line it cut (38 bytes so far) was not read"));
+  }
   // Paced: the second story is due an hour later; the first is out long before.
   {
     const auto feed = dir.write("paced.ndjson", first +
         R"({"id":"b","headline":"Broadcom cuts AI revenue outlook on weak orders","published_at":"2025-12-02T14:30:00Z"})" "\n");
-    h2s::test::Process replay({kH2s, "replay", "--input", feed.string(), "--speed", "realtime", "--quiet"});
-    CHECK(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));
-    replay.signal(SIGKILL);
+    h2s::test::Process replay({kH2s, "replay", "--input", feed.string(), "--speed", "realtime", "--progress", "always"});
+    REQUIRE(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));
+    // Progress every second while it waits: messages so far, the share of the file read.
+    CHECK(replay.wait_for_err("h2s replay: 2 messages, 1 signals, 100.0 % of the input", std::chrono::seconds(60)));
+    // SIGINT ends the wait at once; the story that was waiting is processed, the summary printed.
+    replay.signal(SIGINT);
+    const auto result = replay.wait();
+    CHECK(result.exit_code == 128 + SIGINT);
+    CHECK_THAT(result.err, Contains("stories           2 ") && Contains("accounting balanced") && Contains("interrupted by SIGINT"));
+    CHECK_THAT(result.out, Contains(R"("ticker":"AVGO","side":"sell")"));
   }
 }

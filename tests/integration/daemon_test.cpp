@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "h2s/perf/pack_generator.hpp"
 #include "socket_io.hpp"
 #include "subprocess.hpp"
 #include "test_paths.hpp"
@@ -749,4 +750,29 @@ TEST_CASE("h2s run: /metrics serves clients concurrently (silent ones hold only 
   CHECK(http_get(d.metrics_port, "/livez").find("200 OK") != std::string::npos);
   d.process.signal(SIGTERM);
   CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
+}
+
+TEST_CASE("h2s run: a reload compiles off the signal-handling thread; SIGTERM during a long compile stops at once") {
+  h2s::test::TempDir dir;
+  std::filesystem::copy(h2s::test::default_rules(), dir.path() / "pack");
+  const auto config = dir.write("h2s.toml", "[rules]\npath = \"" + (dir.path() / "pack").string() + "\"\nreload_on_sighup = true\n" + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+)");
+  h2s::test::Process daemon({H2S_BINARY, "run", "--config", config.string()});
+  REQUIRE(daemon.wait_for_err("running (pid", std::chrono::seconds(120)));
+  // The pack on disk becomes one of 10,000 patterns, never compiled before: its compile takes seconds.
+  h2s::perf::generate_pack(h2s::test::default_rules(), dir.path() / "big", 10'000);
+  std::filesystem::remove_all(dir.path() / "pack");
+  std::filesystem::rename(dir.path() / "big", dir.path() / "pack");
+  daemon.signal(SIGHUP);
+  REQUIRE(daemon.wait_for_err("event=rules_reload_started"));
+  daemon.signal(SIGTERM);
+  // Stopped with the compile still running: abandoned, not waited for, and never swapped in.
+  const auto result = daemon.wait(std::chrono::seconds(20));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("level=warn event=rules_reload_abandoned") && Contains("event=stopped"));
+  CHECK_THAT(result.err, !Contains("event=rules_reloaded"));
 }

@@ -46,8 +46,23 @@ struct ReplayOptions {
   int linger_ms = 0;
   bool reload_on_sighup = false;
   bool quiet = false;
+  std::string progress = "auto";
   std::string stories;
 };
+
+// One progress line on stderr: rewritten in place on a terminal, one line per report otherwise.
+void print_progress(const pipeline::ReplayProgress& p, bool terminal) {
+  const double rate = p.elapsed_seconds > 0 ? static_cast<double>(p.messages) / p.elapsed_seconds : 0;
+  char share[32] = "";
+  if (p.input_size != 0) {
+    std::snprintf(share, sizeof share, ", %.1f %% of the input",
+                  100.0 * static_cast<double>(p.input_position) / static_cast<double>(p.input_size));
+  }
+  std::fprintf(stderr, "%sh2s replay: %llu messages, %llu signals%s, %.0f messages/s%s", terminal ? "\r\033[K" : "",
+               static_cast<unsigned long long>(p.messages), static_cast<unsigned long long>(p.signals), share, rate,
+               terminal ? "" : "\n");
+  std::fflush(stderr);
+}
 
 // The network feeds from the command line; the SoupBinTCP password only from the environment.
 std::optional<publish::SignalFeedsOptions> feed_options(const ReplayOptions& o) {
@@ -180,6 +195,18 @@ int run(const ReplayOptions& options_in) {
   config.processor.limits.max_message_bytes = options.max_message_bytes;
   config.processor.speed = parse_speed(options.speed);
   config.flush_as_it_goes = options.input == "-" || config.processor.speed > 0;
+  if (config.processor.speed > 0) {
+    // Paced: little read ahead, so an interrupt leaves little unpaced work behind it.
+    config.chunk_bytes = 16 * 1024;
+    config.chunk_count = 2;
+  }
+  config.stop_on_interrupt = true;
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  if (options.progress == "always" || (options.progress == "auto" && terminal && !options.quiet)) {
+    config.on_progress = [terminal](const pipeline::ReplayProgress& p) { print_progress(p, terminal); };
+  } else if (options.progress != "auto" && options.progress != "never") {
+    throw CLI::ValidationError("--progress", "must be auto, always or never, not '" + options.progress + "'");
+  }
   config.layout = pipeline::parse_layout(options.layout);
   config.idle = pipeline::parse_idle_kind(options.idle);
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
@@ -213,9 +240,10 @@ int run(const ReplayOptions& options_in) {
     std::fprintf(stderr, "h2s replay: error writing %s: %s\n", options.stories.c_str(), std::strerror(stories->error()));
     return 1;
   }
+  if (config.on_progress && terminal) std::fputs("\r\033[K", stderr);  // the summary replaces the progress line
   if (!options.quiet) print_summary(options, *pack, counters, report);
   if (report.read_errno != 0) {
-    std::fprintf(stderr, "h2s replay: error reading %s: %s\n", options.input.c_str(), std::strerror(report.read_errno));
+    std::fprintf(stderr, "h2s replay: error reading %s: %s\n", options.input.c_str(), report.read_error.c_str());
     return 1;
   }
   if (report.output_errno != 0) {
@@ -232,6 +260,15 @@ int run(const ReplayOptions& options_in) {
                    static_cast<unsigned long long>(report.journal_unjournaled));
     }
     return 1;
+  }
+  if (report.interrupted_by != 0) {
+    // What was read was processed and published; the rest of the input was not read.
+    std::fprintf(stderr, "h2s replay: interrupted by %s before the end of the input", report.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM");
+    if (report.cut_partial_bytes != 0) {
+      std::fprintf(stderr, "; the line it cut (%zu bytes so far) was not read", report.cut_partial_bytes);
+    }
+    std::fputc('\n', stderr);
+    return 128 + report.interrupted_by;
   }
   return counters.balanced() ? 0 : 1;
 }
@@ -276,6 +313,9 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--reload-on-sighup", options->reload_on_sighup,
                "On SIGHUP, recompile the rule pack and swap it in between lines (a broken pack is refused)");
   cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");
+  cmd->add_option("--progress", options->progress,
+                  "A progress line on stderr every second: auto (when stderr is a terminal) | always | never")
+      ->default_val("auto");
   cmd->callback([options, &exit_code] { exit_code = run(*options); });
 }
 

@@ -27,7 +27,7 @@
 #include "h2s/pipeline/message_queue.hpp"
 #include "h2s/pipeline/processor.hpp"
 #include "h2s/pipeline/publisher.hpp"
-#include "h2s/pipeline/rule_swap.hpp"
+#include "h2s/pipeline/background_reloader.hpp"
 
 namespace h2s::daemon {
 namespace {
@@ -217,7 +217,7 @@ struct MetricsView {
   const std::vector<std::unique_ptr<feeds::Source>>& sources;
   const std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders;
   const FeedStats& stats;
-  const pipeline::RuleReloader* reloader;
+  const pipeline::BackgroundReloader* reloader;
   const publish::SignalFeedsOptions& network;
   const pipeline::StageLatencies& latencies;
   const pipeline::MessageQueue* queue;  // split layout only
@@ -228,7 +228,7 @@ std::string render_metrics(const MetricsView& view) {
   const auto& sources = view.sources;
   const auto& recorders = view.recorders;
   const FeedStats& s = view.stats;
-  const pipeline::RuleReloader* reloader = view.reloader;
+  const pipeline::BackgroundReloader* reloader = view.reloader;
   const publish::SignalFeedsOptions& net = view.network;
   MetricsText m;
   m.family("h2s_messages_total", "counter", "Messages read, by what they were: story, control or rejected.");
@@ -467,11 +467,11 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   }
   if (outputs) outputs->announce(log, "h2s run");
 
-  std::unique_ptr<pipeline::RuleReloader> reloader;
+  std::unique_ptr<pipeline::BackgroundReloader> reloader;  // compiles off this (the signal-taking) thread
   if (config.reload_on_sighup) {
     rules::CompileOptions options;
     options.cache_dir = config.rules_cache;
-    reloader = std::make_unique<pipeline::RuleReloader>(config.rules, options, processor.rule_swap());
+    reloader = std::make_unique<pipeline::BackgroundReloader>(config.rules, options, processor.rule_swap());
   }
 
   FeedStats stats;
@@ -543,12 +543,18 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
       events.check();
       next_log += config.log_interval;
     }
-    if (sig == SIGHUP && reloader) {
-      if (const auto error = reloader->reload()) {
-        events.write(LogLevel::error, "rules_reload_refused", {{"path", config.rules.string()}, {"error", *error}});
-      } else {
+    while (reloader) {
+      const auto result = reloader->take_result();
+      if (!result) break;
+      if (result->swapped) {
         events.write(LogLevel::info, "rules_reloaded", {{"path", config.rules.string()}});
+      } else {
+        events.write(LogLevel::error, "rules_reload_refused", {{"path", config.rules.string()}, {"error", result->error}});
       }
+    }
+    if (sig == SIGHUP && reloader) {
+      reloader->request();  // returns at once: SIGTERM is still taken while it compiles
+      events.write(LogLevel::info, "rules_reload_started", {{"path", config.rules.string()}});
     } else if (sig == SIGTERM || sig == SIGINT) {
       events.write(LogLevel::info, "draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       stop = true;
@@ -567,6 +573,10 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
     if (linger_until && std::chrono::steady_clock::now() >= *linger_until) break;
   }
   stop = true;
+  if (reloader && reloader->busy()) {
+    // Not waited for: the reloader, destroyed on return, abandons it and it is never swapped in.
+    events.write(LogLevel::warn, "rules_reload_abandoned", {{"path", config.rules.string()}, {"reason", "stopping"}});
+  }
   if (feed_runner) feed_runner->join();  // the sources closed and flushed what they held into the queue
   outputting.release();
   pipeline_runner->join();  // everything the sources delivered was processed and published

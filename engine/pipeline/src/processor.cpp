@@ -3,7 +3,6 @@
 #include <time.h>
 
 #include "h2s/model/clock.hpp"
-#include "h2s/pipeline/publisher.hpp"
 
 namespace h2s::pipeline {
 
@@ -32,6 +31,12 @@ void Processor::on_end_of_stream() noexcept {
   framer_.finish([this](std::string_view line) { decode_line(line, kNoTime); });
   counters_.lines.add(framer_.lines() - lines_before);
   counters_.blank_lines.add(framer_.blank_lines() - blank_before);
+}
+
+std::size_t Processor::on_stream_cut() noexcept {
+  const std::size_t partial = framer_.partial_bytes();
+  framer_.reset();
+  return partial;
 }
 
 void Processor::on_message(std::string_view message, std::int64_t recv_us) noexcept {
@@ -79,7 +84,7 @@ void Processor::pace(std::int64_t recv_us) noexcept {
   const std::int64_t due_ns = pace_origin_steady_ns_ + static_cast<std::int64_t>(offset_ns);
   const std::int64_t wait_ns = due_ns - steady_clock_ns();
   if (wait_ns <= 0) return;
-  if (config_.flush_before_pace_wait != nullptr) config_.flush_before_pace_wait->flush();
+  if (config_.pace_wait != nullptr) return config_.pace_wait->wait_until(due_ns);
   const timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000), static_cast<long>(wait_ns % 1'000'000'000)};
   nanosleep(&ts, nullptr);  // replay pacing is the one place this thread is meant to wait
 }

@@ -2,11 +2,15 @@
 
 #include <readerwriterqueue/readerwriterqueue.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
+
+#include <pthread.h>
+#include <time.h>
 
 #include <csignal>
 #include <cstdio>
@@ -14,7 +18,8 @@
 
 #include "h2s/feeds/file_source.hpp"
 #include "h2s/pipeline/publisher.hpp"
-#include "h2s/pipeline/rule_swap.hpp"
+#include "h2s/model/clock.hpp"
+#include "h2s/pipeline/background_reloader.hpp"
 
 namespace h2s::pipeline {
 
@@ -31,6 +36,7 @@ struct Chunk {
   std::unique_ptr<char[]> bytes;
   std::size_t size = 0;
   bool end_of_stream = false;
+  bool cut = false;  // the end came from an interrupt, not from the input
 };
 
 using ChunkQueue = moodycamel::ReaderWriterQueue<Chunk*>;
@@ -39,17 +45,20 @@ using ChunkQueue = moodycamel::ReaderWriterQueue<Chunk*>;
 class SourceAgent final : public Agent {
  public:
   SourceAgent(feeds::FileSource& file, ChunkQueue& free, ChunkQueue& filled, std::size_t chunk_bytes,
-              PipelineCounters& counters)
-      : file_(file), free_(free), filled_(filled), chunk_bytes_(chunk_bytes), counters_(counters) {}
+              PipelineCounters& counters, const std::atomic<bool>& interrupted)
+      : file_(file), free_(free), filled_(filled), chunk_bytes_(chunk_bytes), counters_(counters), interrupted_(interrupted) {}
 
   int do_work() noexcept override {
     if (done_) return 0;
     Chunk* chunk = nullptr;
     if (free_.peek() == nullptr) return 0;
     std::size_t bytes = 0;
-    const auto result = file_.read((*free_.peek())->bytes.get(), chunk_bytes_, bytes);
+    // Interrupted: the input ends here; what was read before is still processed.
+    const bool cut = interrupted_.load(std::memory_order_acquire);
+    const auto result = cut ? feeds::FileSource::ReadResult::end : file_.read((*free_.peek())->bytes.get(), chunk_bytes_, bytes);
     if (result == feeds::FileSource::ReadResult::not_ready) return 0;  // keep the chunk; nothing yet
     (void)free_.try_dequeue(chunk);
+    chunk->cut = cut;
     if (result == feeds::FileSource::ReadResult::data) {
       chunk->size = bytes;
       chunk->end_of_stream = false;
@@ -77,6 +86,7 @@ class SourceAgent final : public Agent {
   ChunkQueue& filled_;
   std::size_t chunk_bytes_;
   PipelineCounters& counters_;
+  const std::atomic<bool>& interrupted_;
   bool done_ = false;
   int read_errno_ = 0;
 };
@@ -130,7 +140,11 @@ class ProcessorAgent final : public Agent {
     Chunk* chunk = nullptr;
     if (done_ || !filled_.try_dequeue(chunk)) return 0;
     if (chunk->end_of_stream) {
-      processor_.on_end_of_stream();
+      if (chunk->cut) {
+        cut_partial_bytes_ = processor_.on_stream_cut();
+      } else {
+        processor_.on_end_of_stream();
+      }
       if (direct_publisher_ != nullptr) direct_publisher_->flush();
       done_ = true;
       finished_.store(true, std::memory_order_release);
@@ -143,6 +157,7 @@ class ProcessorAgent final : public Agent {
   }
   bool done() const noexcept override { return done_; }
   std::string_view name() const noexcept override { return "processor"; }
+  [[nodiscard]] std::size_t cut_partial_bytes() const noexcept { return cut_partial_bytes_; }
 
  private:
   Processor& processor_;
@@ -152,6 +167,7 @@ class ProcessorAgent final : public Agent {
   std::atomic<bool>& finished_;
   bool flush_each_chunk_;
   bool done_ = false;
+  std::size_t cut_partial_bytes_ = 0;
 };
 
 class PublisherAgent final : public Agent {
@@ -189,6 +205,36 @@ class PublisherAgent final : public Agent {
   bool flush_as_it_goes_;
   PublishRequest request_;
   bool done_ = false;
+};
+
+// A paced wait on the processing thread: what is due goes out first, then the thread serves its
+// network outputs (logins, heartbeats, retransmissions) on their event loop until the story is due.
+// An interrupt ends every wait at once.
+class ServingPaceWait final : public PaceWait {
+ public:
+  ServingPaceWait(Publisher* publisher, publish::SignalFeeds* feed, const std::atomic<bool>& interrupted)
+      : publisher_(publisher), feed_(feed), interrupted_(interrupted) {}
+
+  void wait_until(std::int64_t due_steady_ns) noexcept override {
+    if (publisher_ != nullptr) publisher_->flush();
+    for (;;) {
+      const std::int64_t now = steady_clock_ns();
+      if (now >= due_steady_ns || interrupted_.load(std::memory_order_acquire)) return;
+      // In slices, so that an interrupt is seen within one.
+      const std::int64_t slice_ns = std::min<std::int64_t>(due_steady_ns - now, 50'000'000);
+      if (feed_ != nullptr) {
+        feed_->serve_until(std::chrono::steady_clock::now() + std::chrono::nanoseconds(slice_ns));
+      } else {
+        const timespec ts{0, static_cast<long>(slice_ns)};
+        nanosleep(&ts, nullptr);
+      }
+    }
+  }
+
+ private:
+  Publisher* publisher_;
+  publish::SignalFeeds* feed_;
+  const std::atomic<bool>& interrupted_;
 };
 
 // Polls the binary feed's sockets on the thread that publishes to it; never holds a runner open.
@@ -229,53 +275,93 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
   PublishQueue signal_queue(config.layout == Layout::staged ? config.signal_queue_depth : 1);
   QueueSignalSink queue_sink(signal_queue, counters);
   SignalSink& processor_sink = config.layout == Layout::staged ? static_cast<SignalSink&>(queue_sink) : publisher;
+  std::atomic<bool> interrupted{false};
+  // Staged: the outputs are another thread's; this one only sleeps (in slices, for interrupts).
+  const bool outputs_here = config.layout != Layout::staged;
+  ServingPaceWait pace_wait(outputs_here && config.flush_as_it_goes ? &publisher : nullptr, outputs_here ? feed.get() : nullptr,
+                            interrupted);
   ProcessorConfig processor_config = config.processor;
-  if (config.flush_as_it_goes && config.layout != Layout::staged) processor_config.flush_before_pace_wait = &publisher;
+  processor_config.pace_wait = &pace_wait;
   Processor processor(processor_config, std::move(pack), processor_sink, counters);
 
   std::atomic<bool> processor_finished{false};
-  SourceAgent source(file, free, filled, config.chunk_bytes, counters);
+  SourceAgent source(file, free, filled, config.chunk_bytes, counters, interrupted);
   ProcessorAgent processing(processor, filled, free, config.layout == Layout::staged ? nullptr : &publisher,
                             processor_finished, config.flush_as_it_goes);
   PublisherAgent publishing(signal_queue, publisher, processor_finished, config.flush_as_it_goes);
 
-  // SIGHUP: a watcher thread waits for the signal (blocked in every other thread) and reloads.
-  std::atomic<bool> watching{!config.reload_rules_on_sighup.empty()};
-  std::unique_ptr<RuleReloader> reloader;
-  std::thread watcher;
-  struct StopWatcher {  // joins the watcher on every exit path, exceptions included
-    std::atomic<bool>& watching;
-    std::thread& thread;
-    ~StopWatcher() {
-      watching = false;
-      if (thread.joinable()) thread.join();
-    }
-  } stop_watcher{watching, watcher};
-  sigset_t hangup;
-  bool was_blocked = false;
-  sigemptyset(&hangup);
-  sigaddset(&hangup, SIGHUP);
-  if (watching) {
+  // A control thread takes the signals (blocked in every other thread): SIGHUP asks the background
+  // reloader for a compile, SIGINT/SIGTERM end the input; it also reports progress.
+  std::unique_ptr<BackgroundReloader> reloader;
+  if (!config.reload_rules_on_sighup.empty()) {
     rules::CompileOptions options;
     options.cache_dir = config.rules_cache;
-    reloader = std::make_unique<RuleReloader>(config.reload_rules_on_sighup, options, processor.rule_swap());
-    sigset_t previous;
-    pthread_sigmask(SIG_BLOCK, &hangup, &previous);  // inherited by the pipeline threads started below
-    was_blocked = sigismember(&previous, SIGHUP) == 1;
-    watcher = std::thread([&] {
-      const timespec tick{0, 100'000'000};
-      while (watching.load()) {
-        if (sigtimedwait(&hangup, nullptr, &tick) != SIGHUP) continue;
-        if (const auto error = reloader->reload()) {
-          std::fprintf(stderr, "h2s: rule reload failed, keeping the current pack:\n%s\n", error->c_str());
-        } else {
-          std::fprintf(stderr, "h2s: rules reloaded from %s\n", config.reload_rules_on_sighup.c_str());
+    reloader = std::make_unique<BackgroundReloader>(config.reload_rules_on_sighup, options, processor.rule_swap());
+  }
+  sigset_t taken;
+  sigemptyset(&taken);
+  if (reloader) sigaddset(&taken, SIGHUP);
+  if (config.stop_on_interrupt) {
+    sigaddset(&taken, SIGINT);
+    sigaddset(&taken, SIGTERM);
+  }
+  std::atomic<int> interrupt_signal{0};
+  const auto report_reloads = [&] {
+    while (reloader) {
+      const auto result = reloader->take_result();
+      if (!result) return;
+      if (result->swapped) {
+        std::fprintf(stderr, "h2s: rules reloaded from %s\n", config.reload_rules_on_sighup.c_str());
+      } else {
+        std::fprintf(stderr, "h2s: rule reload failed, keeping the current pack:\n%s\n", result->error.c_str());
+      }
+    }
+  };
+  const auto take_signal = [&](int sig) {
+    if (sig == SIGHUP && reloader) reloader->request();
+    if ((sig == SIGINT || sig == SIGTERM) && interrupt_signal.load() == 0) {
+      interrupt_signal = sig;
+      interrupted.store(true, std::memory_order_release);
+    }
+  };
+  const auto started = std::chrono::steady_clock::now();
+  const auto progress = [&] {
+    ReplayProgress now;
+    now.messages = counters.messages.get();
+    now.signals = counters.published.get();
+    now.input_position = file.position();
+    now.input_size = file.size();
+    now.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    config.on_progress(now);
+  };
+  std::atomic<bool> controlling{!sigisemptyset(&taken) || static_cast<bool>(config.on_progress)};
+  std::thread control;
+  struct StopControl {  // joins the control thread on every exit path, exceptions included
+    std::atomic<bool>& controlling;
+    std::thread& thread;
+    ~StopControl() {
+      controlling = false;
+      if (thread.joinable()) thread.join();
+    }
+  } stop_control{controlling, control};
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &taken, &previous);  // inherited by the pipeline threads started below
+  if (controlling) {
+    control = std::thread([&] {
+      const timespec tick{0, 50'000'000};
+      auto next_progress = std::chrono::steady_clock::now() + config.progress_interval;
+      while (controlling.load()) {
+        const int sig = sigisemptyset(&taken) ? (nanosleep(&tick, nullptr), -1) : sigtimedwait(&taken, nullptr, &tick);
+        take_signal(sig);
+        report_reloads();
+        if (config.on_progress && std::chrono::steady_clock::now() >= next_progress) {
+          next_progress += config.progress_interval;
+          progress();
         }
       }
     });
   }
 
-  const auto started = std::chrono::steady_clock::now();
   const IdleStrategy idle(config.idle);
   switch (config.layout) {
     case Layout::fused: {
@@ -304,24 +390,29 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
       break;
     }
   }
-  if (feed) feed->finish(config.linger);  // the runners are joined: this thread owns the feed now
-  if (watcher.joinable()) {
-    watching = false;
-    watcher.join();
-    // A SIGHUP that arrived after the watcher stopped must not reach the default action.
+  // Lingering serves subscribers; an interrupt cuts it short.
+  if (feed) feed->finish(config.linger, std::chrono::seconds(2), &interrupted);  // the runners are joined: this thread owns the feed
+  if (control.joinable()) {
+    controlling = false;
+    control.join();
+    report_reloads();
+    // A signal that arrived after the control thread stopped is taken here, not by the default action.
     const timespec now{0, 0};
-    while (sigtimedwait(&hangup, nullptr, &now) == SIGHUP) {}
-    if (!was_blocked) pthread_sigmask(SIG_UNBLOCK, &hangup, nullptr);
+    for (int sig = 0; !sigisemptyset(&taken) && (sig = sigtimedwait(&taken, nullptr, &now)) > 0;) take_signal(sig);
   }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ReplayReport report;
   if (reloader) {
     report.reloads_ok = reloader->succeeded();
     report.reloads_failed = reloader->failed();
   }
   report.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.interrupted_by = interrupt_signal.load();
+  report.cut_partial_bytes = processing.cut_partial_bytes();
   report.samples = processor.sample_count();
   report.rejection_samples = processor.samples();
   report.read_errno = source.read_errno();
+  report.read_error = file.last_error_text();
   report.output_errno = output.error();
   if (feed) {
     report.journal_errno = feed->journal().error();

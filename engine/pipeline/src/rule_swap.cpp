@@ -1,7 +1,5 @@
 #include "h2s/pipeline/rule_swap.hpp"
 
-#include <thread>
-
 namespace h2s::pipeline {
 
 RuleSwap::~RuleSwap() {
@@ -38,26 +36,6 @@ bool RuleSwap::take(std::unique_ptr<rules::Matcher>& current) noexcept {
   }
   if (swapped) swaps_.fetch_add(1, std::memory_order_relaxed);
   return swapped;
-}
-
-std::optional<std::string> RuleReloader::reload() {
-  std::unique_ptr<rules::Matcher> next;
-  try {
-    next = std::make_unique<rules::Matcher>(rules::CompiledPack::load(pack_, options_));
-  } catch (const std::exception& e) {
-    failed_.fetch_add(1, std::memory_order_relaxed);
-    return std::string(e.what());
-  }
-  // The processor takes offers between lines; wait (bounded) while earlier offers are queued.
-  for (int attempt = 0; !swap_.offer(next); ++attempt) {
-    if (attempt == 2000) {
-      failed_.fetch_add(1, std::memory_order_relaxed);
-      return std::string("processor did not take the previous rule packs within 2 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  succeeded_.fetch_add(1, std::memory_order_relaxed);
-  return std::nullopt;
 }
 
 }  // namespace h2s::pipeline

@@ -1,5 +1,6 @@
 #include "h2s/publish/signal_feeds.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -95,6 +96,25 @@ std::size_t SignalFeeds::poll() noexcept {
   return handled;
 }
 
+void SignalFeeds::serve_until(std::chrono::steady_clock::time_point deadline) noexcept {
+  using Clock = std::chrono::steady_clock;
+  // Never blocks past a second without a poll(): the journal file check and the MoldUDP64 flush run there.
+  for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
+    (void)poll();
+    const auto slice = std::min(deadline, now + std::chrono::seconds(1));
+    std::size_t ran = 0;
+    try {
+      ran = io_.run_one_until(slice);
+    } catch (...) {  // as in poll(): handlers do not throw
+    }
+    if (ran == 0 && io_.stopped()) {  // no sockets or timers to wait on: sleep instead
+      io_.restart();
+      std::this_thread::sleep_until(slice);
+    }
+  }
+  (void)poll();
+}
+
 void SignalFeeds::end_session() {
   if (mold_) mold_->end_session();
   if (soup_) soup_->end_session();
@@ -116,13 +136,14 @@ void SignalFeeds::announce(std::FILE* log, const char* who) const {
   std::fflush(log);
 }
 
-void SignalFeeds::finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace) {
+void SignalFeeds::finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace,
+                         const std::atomic<bool>* cut_short) {
   const auto poll_until = [this](auto deadline, auto stop) {
     while (std::chrono::steady_clock::now() < deadline && !stop()) {
-      if (poll() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      serve_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
     }
   };
-  poll_until(std::chrono::steady_clock::now() + linger, [] { return false; });
+  poll_until(std::chrono::steady_clock::now() + linger, [cut_short] { return cut_short != nullptr && cut_short->load(); });
   end_session();
   poll_until(std::chrono::steady_clock::now() + grace, [this] {
     return (soup_ == nullptr || soup_->clients() == 0) && (ndjson_ == nullptr || ndjson_->clients() == 0);

@@ -30,14 +30,20 @@ class SignalSink {
 // Live: wall-clock microseconds at each stage.
 enum class ClockMode : std::uint8_t { replay, live };
 
-class Publisher;
+// How a paced replay waits until a story is due. The waiting thread may serve other work meanwhile
+// (its network outputs' logins and heartbeats); nullptr in the config: the thread sleeps.
+class PaceWait {
+ public:
+  virtual ~PaceWait() = default;
+  virtual void wait_until(std::int64_t due_steady_ns) noexcept = 0;
+};
 
 struct ProcessorConfig {
   feeds::DecoderLimits limits;
   scoring::ScoringParams scoring;
   ClockMode clock = ClockMode::replay;
   double speed = 0;  // replay pacing: 0 = as fast as possible, 1 = recorded pace, N = N times faster
-  Publisher* flush_before_pace_wait = nullptr;  // same thread: what is due goes out before a paced wait
+  PaceWait* pace_wait = nullptr;
   StageLatencies* latencies = nullptr;  // when set, each stage is timed (a monotonic clock read per stage)
   StoryObserver* stories = nullptr;     // when set, told every story's outcome (research output, off the hot-path rules)
 };
@@ -59,6 +65,9 @@ class Processor final : public feeds::MessageSink, private feeds::DecodeSink {
   void on_stream_bytes(std::string_view bytes) noexcept;
   // End of the stream: a last line without a newline is still processed.
   void on_end_of_stream() noexcept;
+  // The stream was cut (an interrupt): a last line begun but not ended is dropped, not read as a
+  // message. Returns its bytes so far.
+  [[nodiscard]] std::size_t on_stream_cut() noexcept;
   // One complete message (a datagram or a framed line), with its receive time (kNoTime: unknown).
   void on_message(std::string_view message, std::int64_t recv_us) noexcept override;
   // A message a source dropped for its size: counted as rejected (oversized).

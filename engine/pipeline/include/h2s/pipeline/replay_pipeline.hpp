@@ -24,6 +24,15 @@ namespace h2s::pipeline {
 enum class Layout : std::uint8_t { fused, split, staged };
 [[nodiscard]] Layout parse_layout(std::string_view text);  // throws std::invalid_argument
 
+// How far a replay has got, for a progress line.
+struct ReplayProgress {
+  std::uint64_t messages = 0;
+  std::uint64_t signals = 0;         // published
+  std::uint64_t input_position = 0;  // bytes of the input file consumed (compressed bytes for gzip)
+  std::uint64_t input_size = 0;      // 0 when unknown (standard input, a pipe)
+  double elapsed_seconds = 0;
+};
+
 struct ReplayConfig {
   std::string input;  // file path, "-" for standard input
   ProcessorConfig processor;
@@ -42,12 +51,19 @@ struct ReplayConfig {
   // Live or paced input (stdin, --speed): the output is flushed after every chunk and before every
   // paced wait, so due signals appear as they are due rather than at the end.
   bool flush_as_it_goes = false;
+  // SIGINT/SIGTERM end the input: what was already read is processed (unpaced), published and
+  // flushed, and the report says which signal (the caller prints the summary).
+  bool stop_on_interrupt = false;
+  // Called on the control thread every progress_interval while the replay runs.
+  std::function<void(const ReplayProgress&)> on_progress;
+  std::chrono::milliseconds progress_interval{1000};
 };
 
 struct ReplayReport {
   std::size_t samples = 0;
   std::array<RejectionSample, Processor::kMaxSamples> rejection_samples{};
   int read_errno = 0;
+  std::string read_error;  // read_errno in words
   int output_errno = 0;
   int journal_errno = 0;              // the journal file failed (its policy said what followed)
   bool journal_halted = false;        // ... and under `halt`, nothing after the failure was published
@@ -55,6 +71,8 @@ struct ReplayReport {
   double elapsed_seconds = 0;
   std::uint64_t reloads_ok = 0;
   std::uint64_t reloads_failed = 0;
+  int interrupted_by = 0;  // SIGINT or SIGTERM when one ended the input early
+  std::size_t cut_partial_bytes = 0;  // ... and a line it cut, begun but not ended, was dropped
 };
 
 // Runs to the end of the input. Throws at start-up (unreadable input); never during the run.

@@ -1,18 +1,14 @@
 #pragma once
-// Live rule reload. A reloader compiles a pack off the hot path into a ready Matcher (database
-// plus scratch) and offers it through a lock-free SPSC mailbox; the processor takes it between
-// lines, so no message is ever scanned by a half-swapped state, and hands the old matcher back to
-// be freed off the hot path.
+// Live rule reload. A reloader (background_reloader.hpp) compiles a pack off the hot path into a
+// ready Matcher (database plus scratch) and offers it through a lock-free SPSC mailbox; the
+// processor takes it between lines, so no message is ever scanned by a half-swapped state, and
+// hands the old matcher back to be freed off the hot path.
 #include <readerwriterqueue/readerwriterqueue.h>
 
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
-#include <optional>
-#include <string>
 
-#include "h2s/rules/compiled_pack.hpp"
 #include "h2s/rules/matcher.hpp"
 
 namespace h2s::pipeline {
@@ -42,28 +38,6 @@ class RuleSwap {
   moodycamel::ReaderWriterQueue<rules::Matcher*> inbound_;  // reloader -> processor
   moodycamel::ReaderWriterQueue<rules::Matcher*> retired_;  // processor -> reloader
   std::atomic<std::uint64_t> swaps_{0};
-};
-
-// Compiles a pack on the caller's thread and offers it to a processor. A pack that fails to load
-// or compile is rejected with its error; the processor keeps serving the old one.
-class RuleReloader {
- public:
-  RuleReloader(std::filesystem::path pack, rules::CompileOptions options, RuleSwap& swap)
-      : pack_(std::move(pack)), options_(std::move(options)), swap_(swap) {}
-
-  // Returns the error text on failure, nothing on success.
-  [[nodiscard]] std::optional<std::string> reload();
-  void set_pack(std::filesystem::path pack) { pack_ = std::move(pack); }
-
-  [[nodiscard]] std::uint64_t succeeded() const noexcept { return succeeded_.load(std::memory_order_relaxed); }
-  [[nodiscard]] std::uint64_t failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
-
- private:
-  std::filesystem::path pack_;
-  rules::CompileOptions options_;
-  RuleSwap& swap_;
-  std::atomic<std::uint64_t> succeeded_{0};
-  std::atomic<std::uint64_t> failed_{0};
 };
 
 }  // namespace h2s::pipeline

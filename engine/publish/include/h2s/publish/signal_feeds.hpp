@@ -8,6 +8,7 @@
 // leaves the process before its journal record is written.
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -58,13 +59,18 @@ class SignalFeeds {
   // Commits, checks the journal file about once a second, runs ready network handlers without
   // blocking and sends the MoldUDP64 packet being filled.
   std::size_t poll() noexcept;
+  // Polls, then waits in the event loop (its timers and sockets) until `deadline`: logins,
+  // retransmission requests and heartbeats are served while the caller has nothing else to do.
+  void serve_until(std::chrono::steady_clock::time_point deadline) noexcept;
   // The journal cannot be written and its policy is halt: nothing more is released.
   [[nodiscard]] bool halted() const noexcept { return journal_.halted(); }
   // End of Session on both feeds; keep polling afterwards so it is delivered.
   void end_session();
-  // At the end, on the thread that owns the feeds: serve subscribers for `linger` more, send End
-  // of Session, and poll until the TCP clients have it (at most `grace`).
-  void finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace = std::chrono::seconds(2));
+  // At the end, on the thread that owns the feeds: serve subscribers for `linger` more (less when
+  // `cut_short` becomes true), send End of Session, and poll until the TCP clients have it (at
+  // most `grace`).
+  void finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace = std::chrono::seconds(2),
+              const std::atomic<bool>* cut_short = nullptr);
 
   [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }

@@ -1,5 +1,6 @@
 #pragma once
 // Splits a byte stream (file or TCP reads) into NDJSON lines, in place where it can.
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -27,6 +28,8 @@ class LineFramer {
     skipping_ = false;
   }
 
+  // Bytes of a line begun but not yet ended (held, or being skipped as oversized: then at least 1).
+  [[nodiscard]] std::size_t partial_bytes() const noexcept { return skipping_ ? std::max<std::size_t>(carry_size_, 1) : carry_size_; }
   [[nodiscard]] std::size_t blank_lines() const noexcept { return blank_lines_; }
   [[nodiscard]] std::size_t lines() const noexcept { return lines_; }
 
