@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <cstdlib>
 #include <map>
@@ -243,7 +244,9 @@ listen = "127.0.0.1:0"
   CHECK(m.at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
   const double published = m.at("h2s_signals_published_total") + m.at("h2s_cancels_published_total");
   CHECK(published > 20);
-  CHECK(http_get(d.metrics_port, "/healthz").find("200 OK") != std::string::npos);
+  // Both senders gone: not ready (readiness), though alive (liveness).
+  CHECK_THAT(http_get(d.metrics_port, "/healthz"), Contains("503") && Contains("feed wire: no sender connected"));
+  CHECK(http_get(d.metrics_port, "/livez").find("200 OK") != std::string::npos);
   CHECK(http_get(d.metrics_port, "/other").find("404") != std::string::npos);
 
   d.process.signal(SIGTERM);
@@ -775,4 +778,57 @@ listen = "127.0.0.1:0"
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.err, Contains("level=warn event=rules_reload_abandoned") && Contains("event=stopped"));
   CHECK_THAT(result.err, !Contains("event=rules_reloaded"));
+}
+
+TEST_CASE("h2s run: /healthz is readiness: every required feed connected and fresh within stale_after_ms") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+stale_after_ms = 1500
+
+[[feed]]
+name = "spare"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+required = false
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  // Polls /healthz until `wanted` (bounded), doing `between` before each try.
+  const auto healthz_until = [&](const std::function<bool(const std::string&)>& wanted, const std::function<void()>& between) {
+    std::string body;
+    for (int i = 0; i < 300; ++i) {
+      between();
+      body = http_get(d.metrics_port, "/healthz");
+      if (wanted(body)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return body;
+  };
+  const std::string before = http_get(d.metrics_port, "/healthz");
+  CHECK_THAT(before, Contains("503") && Contains("feed wire: no sender connected"));
+  CHECK_THAT(before, !Contains("spare"));  // not required: never holds readiness back
+  asio::io_context io;
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  const std::string line = R"({"id":"h","headline":"Fed's Powell says rates will stay on hold"})" "\n";
+  // A sender delivering: ready.
+  const std::string ready = healthz_until([](const std::string& b) { return b.find("200 OK") != std::string::npos; },
+                                          [&] { asio::write(sender, asio::buffer(line)); });
+  CHECK_THAT(ready, Contains("200 OK") && Contains("ready"));
+  // The sender falls silent: stale after 1.5 s.
+  const std::string stale = healthz_until([](const std::string& b) { return b.find("503") != std::string::npos; }, [] {});
+  CHECK_THAT(stale, Contains("503") && Contains("feed wire: no message for") && Contains("stale_after_ms = 1500"));
+  CHECK_THAT(stale, !Contains("no sender connected"));
+  sender.close();
+  const std::string gone = healthz_until(
+      [](const std::string& b) { return b.find("no sender connected") != std::string::npos; }, [] {});
+  CHECK_THAT(gone, Contains("503") && Contains("feed wire: no sender connected"));
+  CHECK(http_get(d.metrics_port, "/livez").find("200 OK") != std::string::npos);
+  d.process.signal(SIGTERM);
+  CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
 }

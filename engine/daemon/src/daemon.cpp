@@ -43,9 +43,12 @@ constexpr std::size_t kRejectionReasonEnd = static_cast<std::size_t>(Status::con
 // the thread that writes them.
 class SourcesAgent final : public Agent {
  public:
+  // `last_message_ns[i]`: when source i last delivered (steady clock), for readiness.
   SourcesAgent(std::vector<std::unique_ptr<feeds::Source>>& sources, std::atomic<bool>& stop,
-               std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, pipeline::MessageQueue::Writer* queue)
-      : sources_(sources), stop_(stop), recorders_(recorders), queue_(queue) {}
+               std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders, pipeline::MessageQueue::Writer* queue,
+               Counter* last_message_ns)
+      : sources_(sources), stop_(stop), recorders_(recorders), queue_(queue), last_message_ns_(last_message_ns),
+        seen_(sources.size(), 0) {}
   int do_work() noexcept override {
     if (done_.load(std::memory_order_relaxed)) return 0;
     if (stop_.load(std::memory_order_relaxed)) {
@@ -61,6 +64,12 @@ class SourcesAgent final : public Agent {
     }
     if (queue_ != nullptr) queue_->flush();
     const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      const std::uint64_t messages = sources_[i]->counters().messages.get();
+      if (messages == seen_[i]) continue;
+      seen_[i] = messages;
+      last_message_ns_[i].set(static_cast<std::uint64_t>(now.time_since_epoch().count()));
+    }
     if (now - last_flush_ >= std::chrono::milliseconds(100)) {  // recordings reach their files within 100 ms
       last_flush_ = now;
       flush_recordings();
@@ -87,6 +96,8 @@ class SourcesAgent final : public Agent {
   std::atomic<bool>& stop_;
   std::vector<std::unique_ptr<feeds::RecordingSink>>& recorders_;
   pipeline::MessageQueue::Writer* queue_;
+  Counter* last_message_ns_;
+  std::vector<std::uint64_t> seen_;  // each source's message count at the last poll
   std::chrono::steady_clock::time_point last_flush_{};
   std::atomic<bool> done_{false};
 };
@@ -403,6 +414,39 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
   }
 }
 
+// /healthz: ready while not stopping, the journal not halted, and every required feed connected
+// and fresh within its stale_after. Runs on the metrics thread: reads only atomics and config.
+MetricsServer::Readiness readiness(const DaemonConfig& config, const std::vector<std::unique_ptr<feeds::Source>>& sources,
+                                   const Counter* last_message_ns, std::chrono::steady_clock::time_point up_since,
+                                   const FeedStats& stats, bool stopping) {
+  using Clock = std::chrono::steady_clock;
+  MetricsServer::Readiness result;
+  std::string& why = result.reasons;
+  if (stopping) why += "stopping\n";
+  if (stats.journal_halted.get() != 0) why += "the journal failed and its policy is halt: nothing is published\n";
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < config.feeds.size() && i < sources.size(); ++i) {
+    const FeedConfig& feed = config.feeds[i];
+    if (!feed.required) continue;
+    const feeds::FeedCounters& c = sources[i]->counters();
+    if ((feed.type == FeedType::tcp_client || feed.type == FeedType::websocket) && c.connected.get() == 0) {
+      why += "feed " + feed.name + ": not connected\n";
+    }
+    if (feed.type == FeedType::tcp_server && c.connected.get() == 0) why += "feed " + feed.name + ": no sender connected\n";
+    if (feed.stale_after.count() <= 0) continue;
+    const std::uint64_t last = last_message_ns[i].get();
+    const auto since = now - (last == 0 ? up_since : Clock::time_point(Clock::duration(static_cast<Clock::rep>(last))));
+    if (since > feed.stale_after) {
+      char line[160];
+      std::snprintf(line, sizeof line, ": %s for %.1f s (stale_after_ms = %lld)\n", last == 0 ? "no message yet" : "no message",
+                    std::chrono::duration<double>(since).count(), static_cast<long long>(feed.stale_after.count()));
+      why += "feed " + feed.name + line;
+    }
+  }
+  result.ready = why.empty();
+  return result;
+}
+
 }  // namespace
 
 sigset_t block_daemon_signals() noexcept {
@@ -476,7 +520,9 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
 
   FeedStats stats;
   std::atomic<bool> stop{false};
-  SourcesAgent reading(sources, stop, recorders, queue ? &queue->writer() : nullptr);
+  const auto up_since = std::chrono::steady_clock::now();
+  const auto last_message_ns = std::make_unique<Counter[]>(sources.size());  // per feed, for readiness
+  SourcesAgent reading(sources, stop, recorders, queue ? &queue->writer() : nullptr, last_message_ns.get());
   std::unique_ptr<pipeline::MessageQueue::Reader> draining;
   if (queue) draining = std::make_unique<pipeline::MessageQueue::Reader>(*queue, processor, reading);
   const Agent& last_reader = draining ? static_cast<const Agent&>(*draining) : reading;  // done: all input processed
@@ -487,7 +533,9 @@ int run_daemon(const DaemonConfig& config, std::shared_ptr<const rules::Compiled
   if (config.metrics) {
     const MetricsView view{counters, sources, recorders, stats, reloader.get(), config.network, latencies, queue.get()};
     metrics = std::make_unique<MetricsServer>(*config.metrics, [view] { return render_metrics(view); },
-                                              [&] { return !stop.load(); });
+                                              [&config, &sources, &last_message_ns, up_since, &stats, &stop] {
+                                                return readiness(config, sources, last_message_ns.get(), up_since, stats, stop.load());
+                                              });
     std::fprintf(log, "h2s run: metrics on http://%s:%u/metrics\n", config.metrics->host.c_str(), metrics->port());
   }
   std::fprintf(log, "h2s run: running (pid %d, %s layout); SIGHUP reloads rules, SIGTERM stops\n",

@@ -4,9 +4,11 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <system_error>
 #include <cstdlib>
 #include <initializer_list>
+#include <span>
 #include <sstream>
 
 namespace h2s::daemon {
@@ -40,7 +42,9 @@ class Reader {
   }
 
   // A table whose keys must all be in `allowed`; nullptr (and an error) if the node is not a table.
-  const toml::table* table(const toml::node& node, std::string_view what, std::initializer_list<std::string_view> allowed) {
+  // `also`: keys allowed besides (those every table of its kind takes).
+  const toml::table* table(const toml::node& node, std::string_view what, std::initializer_list<std::string_view> allowed,
+                           std::span<const std::string_view> also = {}) {
     const toml::table* t = node.as_table();
     if (t == nullptr) {
       error(node, "[" + std::string(what) + "] must be a table");
@@ -48,7 +52,9 @@ class Reader {
     }
     for (auto&& [key, value] : *t) {
       if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      if (std::find(also.begin(), also.end(), key.str()) != also.end()) continue;
       std::string list;
+      for (const auto a : also) list += (list.empty() ? "" : ", ") + std::string(a);
       for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
       error(key.source().begin.line, "unknown key '" + std::string(key.str()) + "' in [" + std::string(what) +
                                          "] (allowed: " + list + ")");
@@ -149,10 +155,12 @@ std::string credential(Reader& r, const toml::table& t, std::string_view key, co
   return value;
 }
 
+// Keys every [[feed]] takes, whatever its type.
+constexpr std::array<std::string_view, 6> kFeedKeys = {"name", "type", "max_message_bytes", "record", "required", "stale_after_ms"};
+
 void load_websocket_feed(Reader& r, const toml::table& t, FeedConfig& feed) {
-  (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "preset", "url", "key_env", "secret_env",
-                            "token_env", "symbols", "ca_file", "connect_timeout_ms", "idle_timeout_ms",
-                            "reconnect_initial_ms", "reconnect_max_ms"});
+  (void)r.table(t, "feed", {"preset", "url", "key_env", "secret_env", "token_env", "symbols", "ca_file", "connect_timeout_ms", "idle_timeout_ms",
+                            "reconnect_initial_ms", "reconnect_max_ms"}, kFeedKeys);
   const std::uint32_t line = t.source().begin.line;
   feeds::WebSocketOptions& ws = feed.websocket;
   std::string preset;
@@ -230,9 +238,11 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
   feed.type = *parsed;
   r.integer(t, "max_message_bytes", feed.max_message_bytes, 256, 64 << 20);
   r.path(t, "record", feed.record);
+  r.boolean(t, "required", feed.required);
+  r.millis(t, "stale_after_ms", feed.stale_after, 86'400'000);
   switch (feed.type) {
     case FeedType::file:
-      (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "path"});
+      (void)r.table(t, "feed", {"path"}, kFeedKeys);
       r.path(t, "path", feed.path);
       if (feed.path.empty()) r.error(line, "feed '" + feed.name + "': a file feed needs a path");
       break;
@@ -241,12 +251,11 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
     case FeedType::udp: {
       const bool client = feed.type == FeedType::tcp_client;
       if (client) {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "connect", "reconnect_initial_ms", "reconnect_max_ms"});
+        (void)r.table(t, "feed", {"connect", "reconnect_initial_ms", "reconnect_max_ms"}, kFeedKeys);
       } else if (feed.type == FeedType::tcp_server) {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "listen", "max_connections"});
+        (void)r.table(t, "feed", {"listen", "max_connections"}, kFeedKeys);
       } else {
-        (void)r.table(t, "feed", {"name", "type", "max_message_bytes", "record", "listen", "group", "interface", "receive_batch",
-                                  "receive_buffer_bytes"});
+        (void)r.table(t, "feed", {"listen", "group", "interface", "receive_batch", "receive_buffer_bytes"}, kFeedKeys);
       }
       const std::string_view key = client ? "connect" : "listen";
       if (!r.endpoint(t, key, feed.host, feed.port)) {

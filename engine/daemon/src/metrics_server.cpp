@@ -56,8 +56,8 @@ struct MetricsServer::Session : std::enable_shared_from_this<MetricsServer::Sess
   http::response<http::string_body> response;
 };
 
-MetricsServer::MetricsServer(const Endpoint& listen, Render render, Healthy healthy)
-    : state_(std::make_unique<State>()), render_(std::move(render)), healthy_(std::move(healthy)) {
+MetricsServer::MetricsServer(const Endpoint& listen, Render render, Ready ready)
+    : state_(std::make_unique<State>()), render_(std::move(render)), ready_(std::move(ready)) {
   const tcp::endpoint endpoint(asio::ip::make_address(listen.host), listen.port);
   state_->acceptor.open(endpoint.protocol());
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -114,10 +114,10 @@ void MetricsServer::respond(const http::request<http::string_body>& request, htt
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.body() = render_();
   } else if (request.target() == "/healthz") {
-    const bool ok = healthy_();
-    response.result(ok ? http::status::ok : http::status::service_unavailable);
+    const Readiness readiness = ready_();  // readiness: every required feed up and fresh, not stopping
+    response.result(readiness.ready ? http::status::ok : http::status::service_unavailable);
     response.set(http::field::content_type, "text/plain; charset=utf-8");
-    response.body() = ok ? "ok\n" : "unhealthy\n";
+    response.body() = readiness.ready ? "ready\n" : "not ready\n" + readiness.reasons;
   } else if (request.target() == "/livez") {
     response.result(http::status::ok);  // the process answers: it is alive
     response.set(http::field::content_type, "text/plain; charset=utf-8");

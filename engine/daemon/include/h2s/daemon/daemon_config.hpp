@@ -48,6 +48,10 @@ struct FeedConfig {
   std::size_t receive_buffer_bytes = 4 << 20;  // SO_RCVBUF asked of the kernel
   std::filesystem::path record;      // record mode: append every message received here (empty: off)
   feeds::WebSocketOptions websocket; // websocket: preset, URL, credentials (from the environment), timeouts
+  // Readiness (/healthz): a required feed must be connected (clients, websocket: to the vendor;
+  // tcp_server: by at least one sender) and, when stale_after > 0, have delivered a message within it.
+  bool required = true;
+  std::chrono::milliseconds stale_after{0};
 };
 
 struct DaemonConfig {

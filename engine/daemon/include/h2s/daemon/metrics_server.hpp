@@ -20,10 +20,15 @@ namespace h2s::daemon {
 class MetricsServer {
  public:
   using Render = std::function<std::string()>;  // called on the server thread; must be thread-safe
-  using Healthy = std::function<bool()>;
+  // Readiness for /healthz: whether to take traffic, and, when not, why (one reason per line).
+  struct Readiness {
+    bool ready = false;
+    std::string reasons;
+  };
+  using Ready = std::function<Readiness()>;
 
   // Binds at once (throws std::system_error when it cannot) and starts serving.
-  MetricsServer(const Endpoint& listen, Render render, Healthy healthy);
+  MetricsServer(const Endpoint& listen, Render render, Ready ready);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -39,7 +44,7 @@ class MetricsServer {
   struct State;
   std::unique_ptr<State> state_;
   Render render_;
-  Healthy healthy_;
+  Ready ready_;
   std::uint16_t port_ = 0;
   std::thread thread_;
 };
