@@ -360,3 +360,25 @@ TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type; vendor stat
   // A reply with any other field is not a reply.
   CHECK(decode_line(decoder, R"({"status":"error","payload":1})").rejected == std::vector<Status>{Status::unknown_format});
 }
+
+TEST_CASE("A summary or body over max_text_bytes is cut there, at a character boundary, and the story says so") {
+  h2s::feeds::DecoderLimits limits;
+  limits.max_text_bytes = 300;
+  Decoder decoder(limits);
+  std::string body;
+  while (body.size() < 2000) body += "Nvidia \xC3\xA9l\xC3\xA8ve ses pr\xC3\xA9visions. ";  // two-byte characters throughout
+  const auto c = decode_line(decoder, R"({"id":"long","published_at":"2025-12-02T13:30:00Z","headline":"Nvidia raises forecast","summary":"short","body":")" + body + R"("})");
+  INFO((c.rejected.empty() ? "" : std::string(h2s::to_string(c.rejected[0]))));
+  REQUIRE(c.stories.size() == 1);
+  const auto& s = c.stories[0];
+  CHECK(s.text_cut);
+  CHECK(s.summary == "short");
+  CHECK(s.body.size() <= 300);
+  CHECK(s.body.size() >= 298);
+  CHECK(body.compare(0, s.body.size(), s.body) == 0);
+  CHECK((static_cast<unsigned char>(body[s.body.size()]) & 0xC0) != 0x80);  // the next byte begins a character
+  const auto whole = decode_line(decoder, R"({"id":"short","published_at":"2025-12-02T13:30:00Z","headline":"Nvidia raises forecast","body":"fits"})");
+  REQUIRE(whole.stories.size() == 1);
+  CHECK_FALSE(whole.stories[0].text_cut);
+  CHECK(whole.stories[0].body == "fits");
+}

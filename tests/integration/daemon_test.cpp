@@ -832,3 +832,41 @@ listen = "127.0.0.1:0"
   d.process.signal(SIGTERM);
   CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
 }
+
+TEST_CASE("h2s run: silent senders are closed after idle_timeout_ms, so they cannot hold every slot of a tcp_server feed") {
+  Daemon d(rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+max_connections = 2
+idle_timeout_ms = 400
+
+[metrics]
+listen = "127.0.0.1:0"
+)");
+  const std::uint16_t feed_port = port_after(d.process, "feed wire (tcp_server) listening on port ");
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  }
+  // Both slots taken by senders that say nothing; then both are closed for it.
+  auto m = scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_feed_connects_total{feed=\"wire\"}"] == 2; });
+  CHECK(m.at("h2s_feed_connects_total{feed=\"wire\"}") == 2);
+  m = scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_feed_idle_closed_total{feed=\"wire\"}"] == 2; });
+  CHECK(m.at("h2s_feed_idle_closed_total{feed=\"wire\"}") == 2);
+  CHECK(m.at("h2s_feed_connections{feed=\"wire\"}") == 0);
+  for (auto& socket : idle) CHECK(h2s::test::read_to_end(socket).closed_by_peer);  // closed by the daemon
+  // A sender that speaks now gets a slot and is heard.
+  tcp::socket sender(io);
+  sender.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), feed_port));
+  asio::write(sender, asio::buffer(std::string(R"({"id":"i1","headline":"Nvidia raises forecast"})" "\n")));
+  m = scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_feed_messages_total{feed=\"wire\"}"] == 1; });
+  CHECK(m.at("h2s_feed_messages_total{feed=\"wire\"}") == 1);
+  d.process.signal(SIGTERM);
+  const auto result = d.process.wait(std::chrono::seconds(30));
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.err, Contains("level=warn event=feed_idle_closed feed=wire count="));
+}

@@ -12,6 +12,7 @@ struct CapturedStory {
   Vendor vendor;
   StoryAction action;
   std::string id, headline, summary, body;
+  bool text_cut = false;
   std::vector<std::string> tickers;
   std::uint64_t revision;
   std::int64_t ts_source_us, ts_updated_us, ts_recv_us;
@@ -36,6 +37,7 @@ class DecodeCapture final : public feeds::DecodeSink {
     c.headline = s.headline;
     c.summary = s.summary;
     c.body = s.body;
+    c.text_cut = s.text_cut;
     c.revision = s.revision;
     c.ts_source_us = s.ts_source_us;
     c.ts_updated_us = s.ts_updated_us;

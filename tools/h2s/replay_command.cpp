@@ -31,6 +31,7 @@ struct ReplayOptions {
   std::string layout = "fused";
   std::string idle = "backoff";
   std::size_t max_message_bytes = 1 << 20;
+  std::size_t max_text_bytes = 32 * 1024;
   std::string rules_cache;
   std::vector<std::string> params;
   std::string journal;
@@ -164,6 +165,10 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
                static_cast<unsigned long long>(c.near_duplicates.get()), static_cast<unsigned long long>(c.revisions.get()),
                static_cast<unsigned long long>(c.revisions_unmoved.get()), static_cast<unsigned long long>(c.throttled.get()),
                static_cast<unsigned long long>(c.cancels.get()));
+  if (c.text_cut.get() != 0) {
+    std::fprintf(err, "  warning: %llu stories had a summary or body over %zu bytes: matched and scored up to there\n",
+                 static_cast<unsigned long long>(c.text_cut.get()), options.max_text_bytes);
+  }
   if (c.match_truncated.get() != 0) {
     std::fprintf(err, "  warning: %llu stories hit the per-story match capacity\n",
                  static_cast<unsigned long long>(c.match_truncated.get()));
@@ -193,6 +198,7 @@ int run(const ReplayOptions& options_in) {
   pipeline::ReplayConfig config;
   config.input = options.input;
   config.processor.limits.max_message_bytes = options.max_message_bytes;
+  config.processor.limits.max_text_bytes = options.max_text_bytes;
   config.processor.speed = parse_speed(options.speed);
   config.flush_as_it_goes = options.input == "-" || config.processor.speed > 0;
   if (config.processor.speed > 0) {
@@ -287,6 +293,10 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--idle", options->idle, "Idle strategy: busy-spin | yield | backoff")->default_val("backoff");
   cmd->add_option("--max-message-bytes", options->max_message_bytes, "Longer lines are rejected as oversized")
       ->default_val(1 << 20)
+      ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
+  cmd->add_option("--max-text-bytes", options->max_text_bytes,
+                  "A summary or body longer than this is matched and scored only up to here (counted)")
+      ->default_val(32 * 1024)
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");
   cmd->add_option("--stories", options->stories,

@@ -277,6 +277,7 @@ std::string render_metrics(const MetricsView& view) {
   m.sample("h2s_scoring_events_total", "event", "revision_unmoved", c.revisions_unmoved.get());
   m.sample("h2s_scoring_events_total", "event", "throttled", c.throttled.get());
   m.sample("h2s_scoring_events_total", "event", "match_truncated", c.match_truncated.get());
+  m.sample("h2s_scoring_events_total", "event", "text_cut", c.text_cut.get());
   m.family("h2s_rule_reloads_total", "counter", "Rule pack reloads (SIGHUP) by result.");
   m.sample("h2s_rule_reloads_total", "result", "swapped", c.rule_swaps.get());
   m.sample("h2s_rule_reloads_total", "result", "refused", reloader != nullptr ? reloader->failed() : 0);
@@ -291,6 +292,8 @@ std::string render_metrics(const MetricsView& view) {
            [](const feeds::FeedCounters& f) -> const Counter& { return f.connects; });
   per_feed("h2s_feed_disconnects_total", "counter", "Connections lost per feed.",
            [](const feeds::FeedCounters& f) -> const Counter& { return f.disconnects; });
+  per_feed("h2s_feed_idle_closed_total", "counter", "Senders closed for silence (idle_timeout_ms) per feed.",
+           [](const feeds::FeedCounters& f) -> const Counter& { return f.idle_closed; });
   per_feed("h2s_feed_errors_total", "counter", "Connect/read failures, refused connections, truncated datagrams per feed.",
            [](const feeds::FeedCounters& f) -> const Counter& { return f.errors; });
   per_feed("h2s_feed_connections", "gauge", "Open connections per feed.",
@@ -375,6 +378,7 @@ void watch_events(EventLog& events, const PipelineCounters& c, const std::vector
     const EventLog::Fields feed{{"feed", source->name()}};
     events.watch(LogLevel::info, "feed_connected", feed, [source] { return source->counters().connects.get(); });
     events.watch(LogLevel::warn, "feed_disconnected", feed, [source] { return source->counters().disconnects.get(); });
+    events.watch(LogLevel::warn, "feed_idle_closed", feed, [source] { return source->counters().idle_closed.get(); });
     events.watch(LogLevel::warn, "feed_errors", feed, [source] { return source->counters().errors.get(); });
     if (const auto* ws = dynamic_cast<const feeds::WebSocketSource*>(source)) {
       events.watch(LogLevel::error, "feed_auth_refused", feed, [ws] { return ws->websocket_counters().auth_failures.get(); });

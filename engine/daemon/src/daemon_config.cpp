@@ -253,7 +253,8 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
       if (client) {
         (void)r.table(t, "feed", {"connect", "reconnect_initial_ms", "reconnect_max_ms"}, kFeedKeys);
       } else if (feed.type == FeedType::tcp_server) {
-        (void)r.table(t, "feed", {"listen", "max_connections"}, kFeedKeys);
+        (void)r.table(t, "feed", {"listen", "max_connections", "idle_timeout_ms"}, kFeedKeys);
+        r.millis(t, "idle_timeout_ms", feed.idle_timeout, 86'400'000);
       } else {
         (void)r.table(t, "feed", {"listen", "group", "interface", "receive_batch", "receive_buffer_bytes"}, kFeedKeys);
       }

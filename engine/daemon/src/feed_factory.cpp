@@ -29,6 +29,7 @@ std::unique_ptr<feeds::Source> open_feed(const FeedConfig& feed, feeds::MessageS
       o.port = feed.port;
       o.max_connections = feed.max_connections;
       o.max_message_bytes = feed.max_message_bytes;
+      o.idle_timeout = feed.idle_timeout;
       return feeds::make_tcp_server_source(feed.name, o, sink);
     }
     case FeedType::udp: {

@@ -100,6 +100,7 @@ void Processor::lap(metrics::LiveHistogram StageLatencies::*stage) noexcept {
 void Processor::on_story(const Story& story) noexcept {
   counters_.messages.add();
   counters_.stories.add();
+  if (story.text_cut) counters_.text_cut.add();
   lap(&StageLatencies::decode);
   pace(story.ts_recv_us);
   const std::int64_t decoded_us = now(story.ts_recv_us);

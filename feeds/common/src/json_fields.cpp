@@ -67,6 +67,7 @@ Status read_time(od::value value, std::int64_t& out_us) noexcept {
 Status read_html(od::value value, StoryBuilder& builder, std::string_view& out) noexcept {
   std::string_view html;
   if (const Status s = read_text(value, html); s != Status::ok) return s;
+  html = builder.cut_text(html);  // before the rewrite, so that too is bounded
   if (html.empty()) {
     out = {};
     return Status::ok;

@@ -19,6 +19,14 @@ Story& StoryBuilder::begin(Vendor vendor) noexcept {
   return story_;
 }
 
+std::string_view StoryBuilder::cut_text(std::string_view text) noexcept {
+  if (text.size() <= max_text_bytes_) return text;
+  std::size_t end = max_text_bytes_;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a UTF-8 sequence
+  story_.text_cut = true;
+  return text.substr(0, end);
+}
+
 std::string_view StoryBuilder::store(std::string_view text) noexcept {
   if (text.size() > capacity_ - used_) return {};
   char* dst = arena_.get() + used_;

@@ -178,6 +178,7 @@ struct Decoder::Impl {
 
   explicit Impl(const DecoderLimits& l)
       : limits(l), outer(l.max_message_bytes), inner(l.max_message_bytes), builder(l.max_message_bytes) {
+    builder.set_max_text_bytes(l.max_text_bytes);
     // Allocate once, up front: the hot path never grows a parser.
     if (outer.allocate(l.max_message_bytes, l.max_depth) || inner.allocate(l.max_message_bytes, l.max_depth) ||
         validator.allocate(l.max_message_bytes, l.max_depth)) {

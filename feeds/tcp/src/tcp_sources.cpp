@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
+#include "h2s/feeds/decoder.hpp"
 #include "h2s/feeds/stream_reader.hpp"
 #include "h2s/model/clock.hpp"
 
@@ -20,6 +22,7 @@ using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kReadsPerPoll = 8;  // bounds the work one poll does on a busy connection
+constexpr std::size_t kReadBytes = 64 * 1024;  // one read
 
 // Reads what a connected socket has; false when the peer closed or the read failed.
 bool read_ready(tcp::socket& socket, StreamReader& reader, MessageSink& sink, FeedCounters& counters, int& work) noexcept {
@@ -153,7 +156,9 @@ class TcpClientSource final : public Source {
 class TcpServerSource final : public Source {
  public:
   TcpServerSource(std::string name, const TcpServerOptions& options, MessageSink& sink)
-      : Source(std::move(name)), options_(options), sink_(sink), acceptor_(io_) {
+      : Source(std::move(name)), options_(options), sink_(sink), read_buffer_(std::make_unique<char[]>(kReadBytes + kLinePadding)),
+        acceptor_(io_) {
+    std::memset(read_buffer_.get() + kReadBytes, ' ', kLinePadding);
     const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -167,11 +172,18 @@ class TcpServerSource final : public Source {
   int poll() noexcept override {
     if (closed_) return 0;
     int work = accept_ready();
+    const auto now = SteadyClock::now();
     for (std::size_t i = 0; i < connections_.size();) {
       Connection& c = *connections_[i];
+      const int before = work;
       if (read_ready(c.socket, c.reader, sink_, counters_, work)) {
-        ++i;
-        continue;
+        if (work != before) c.last_data = now;
+        if (options_.idle_timeout.count() == 0 || now - c.last_data < options_.idle_timeout) {
+          ++i;
+          continue;
+        }
+        c.reader.on_end(wall_clock_us(), sink_, counters_);  // a line begun is still judged
+        counters_.idle_closed.add();
       }
       counters_.disconnects.add();
       connections_.erase(connections_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -193,9 +205,11 @@ class TcpServerSource final : public Source {
 
  private:
   struct Connection {
-    Connection(tcp::socket s, std::size_t max_message_bytes) : socket(std::move(s)), reader(max_message_bytes) {}
+    Connection(tcp::socket s, std::size_t max_message_bytes, char* read_buffer)
+        : socket(std::move(s)), reader(max_message_bytes, read_buffer, kReadBytes), last_data(SteadyClock::now()) {}
     tcp::socket socket;
     StreamReader reader;
+    SteadyClock::time_point last_data;  // accepted, or last read anything
   };
 
   int accept_ready() noexcept {
@@ -220,7 +234,7 @@ class TcpServerSource final : public Source {
         continue;
       }
       try {
-        connections_.push_back(std::make_unique<Connection>(std::move(socket), options_.max_message_bytes));
+        connections_.push_back(std::make_unique<Connection>(std::move(socket), options_.max_message_bytes, read_buffer_.get()));
       } catch (const std::bad_alloc&) {
         counters_.errors.add();
         continue;
@@ -232,6 +246,7 @@ class TcpServerSource final : public Source {
 
   TcpServerOptions options_;
   MessageSink& sink_;
+  std::unique_ptr<char[]> read_buffer_;  // every connection reads here in turn (one thread)
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;

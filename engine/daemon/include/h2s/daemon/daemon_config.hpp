@@ -43,6 +43,7 @@ struct FeedConfig {
   std::chrono::milliseconds reconnect_initial{100};  // tcp_client back-off, doubling ...
   std::chrono::milliseconds reconnect_max{10'000};   // ... up to this
   std::size_t max_connections = 16;  // tcp_server
+  std::chrono::milliseconds idle_timeout{60'000};  // tcp_server: a silent sender is closed after this (0: never)
   std::size_t max_message_bytes = 1 << 20;  // longer messages are rejected as oversized
   std::size_t receive_batch = 32;    // udp: datagrams per recvmmsg
   std::size_t receive_buffer_bytes = 4 << 20;  // SO_RCVBUF asked of the kernel

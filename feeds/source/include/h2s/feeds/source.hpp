@@ -25,6 +25,7 @@ struct FeedCounters {
   Counter messages;        // handed to the sink (oversized ones included)
   Counter connects;        // tcp_client: connections made; tcp_server: accepted
   Counter disconnects;
+  Counter idle_closed;     // tcp_server: senders closed for silence (idle_timeout_ms); also disconnects
   Counter errors;          // connect/read failures, refused connections, truncated datagrams
   Counter connected;       // current connections (gauge)
   Counter kernel_timestamps;  // udp: datagrams stamped by the kernel (SO_TIMESTAMPNS)

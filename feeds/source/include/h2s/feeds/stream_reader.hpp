@@ -1,6 +1,6 @@
 #pragma once
 // One byte stream (a TCP connection, a file) read into a padded buffer and split into NDJSON
-// lines for a MessageSink. Allocates its buffers once, at construction.
+// lines for a MessageSink. Allocates its read buffer once, at construction (or shares one).
 #include <cstdint>
 #include <memory>
 
@@ -12,9 +12,13 @@ namespace h2s::feeds {
 class StreamReader {
  public:
   StreamReader(std::size_t max_message_bytes, std::size_t read_bytes = 64 * 1024);
+  // Reads into `shared` (read_bytes + kLinePadding bytes, padding set, owned by the caller), which
+  // many readers on one thread may share: a line split across reads is kept in this reader's own
+  // (on-demand) carry, so a connection costs kilobytes, not a read buffer.
+  StreamReader(std::size_t max_message_bytes, char* shared, std::size_t read_bytes);
 
   // Where the next read goes, and how much it may take.
-  [[nodiscard]] char* buffer() noexcept { return buffer_.get(); }
+  [[nodiscard]] char* buffer() noexcept { return buffer_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return read_bytes_; }
   // Frames the `n` bytes just read into buffer(), delivering each complete line.
   void on_read(std::size_t n, std::int64_t recv_us, MessageSink& sink, FeedCounters& counters) noexcept;
@@ -25,7 +29,8 @@ class StreamReader {
 
  private:
   std::size_t read_bytes_;
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[]> owned_;  // empty when the buffer is shared
+  char* buffer_;
   LineFramer framer_;
 };
 

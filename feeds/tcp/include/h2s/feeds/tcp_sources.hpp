@@ -28,6 +28,9 @@ struct TcpServerOptions {
   std::uint16_t port = 0;             // 0: any free port (see local_port())
   std::size_t max_connections = 16;   // more are refused and counted
   std::size_t max_message_bytes = 1 << 20;
+  // A sender silent this long is closed (counted in idle_closed), so idle ones cannot hold every
+  // slot; 0: never.
+  std::chrono::milliseconds idle_timeout{60'000};
 };
 
 // Binds and listens at once (throws std::system_error when it cannot).
