@@ -196,7 +196,7 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
   const std::uint16_t retransmit = replay.announced_port("retransmissions on port ");
   REQUIRE(retransmit != 0);
   replay.write_stdin(first_half);  // published before anyone listens
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(replay.wait_for_out(R"("seq":1,)"));  // out on stdout: already multicast, so the tap must ask for it
 
   h2s::test::Process tap({H2S_BINARY, "tap", "--mold", group, "--retransmit", "127.0.0.1:" + std::to_string(retransmit),
                           "--from", "1"});
@@ -259,13 +259,14 @@ TEST_CASE("A paced replay serves logins, due signals and heartbeats while it wai
 
 TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout") {
   const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
-  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--ndjson-listen", "127.0.0.1:0"}, true);
+  h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--ndjson-listen", "127.0.0.1:0", "--wait-subscribers", "1"},
+                            true);
   const std::uint16_t port = replay.announced_port("NDJSON feed on port ");
   REQUIRE(port != 0);
   asio::io_context io;
   tcp::socket socket = h2s::test::connect_local(io, port);
-  // No handshake: the publishing thread polls its listeners before it reads input, so a client
-  // connected before the feed is written is taken before the first line is published.
+  // NDJSON has no handshake: the replay says when this subscriber is in, and reads no input before.
+  REQUIRE(replay.wait_for_err("1 subscribers connected, reading the input"));
   replay.write_stdin(feed);
   replay.close_stdin();
   const h2s::test::ReadResult received = h2s::test::read_to_end(socket);

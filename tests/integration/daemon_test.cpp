@@ -211,7 +211,9 @@ listen = "127.0.0.1:0"
   const std::uint16_t out_port = port_after(d.process, "NDJSON feed on port ");
   asio::io_context io;
   tcp::socket subscriber = h2s::test::connect_local(io, out_port);
-  // The daemon polls its outputs before its feeds: this subscriber is taken before the first line.
+  // Admitted before the first line is sent: the daemon's gauge says so.
+  REQUIRE(scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_subscribers{output=\"ndjson_tcp\"}"] == 1; })
+              .at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
 
   const std::vector<std::string> lines = sample_lines();
   for (int connection = 0; connection < 2; ++connection) {  // the sender drops and reconnects half way
@@ -441,17 +443,24 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
   REQUIRE(alpaca.size() > 10);
   REQUIRE(benzinga.size() > 10);
   std::atomic<bool> alpaca_credentials_ok{true}, benzinga_token_ok{false};
+  // The vendors send news only once the test's subscriber is admitted (so it misses none).
+  std::atomic<bool> subscriber_in{false};
+  const auto wait_for_subscriber = [&subscriber_in] {
+    for (int i = 0; i < 3000 && !subscriber_in.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
   h2s::test::WebSocketTestServer alpaca_server(cert, [&](h2s::test::WebSocketSession& s, int n) {
     s.send(R"([{"T":"success","msg":"connected"}])");
     if (s.receive() != R"({"action":"auth","key":"AKDAEMON","secret":"daemon-secret"})") alpaca_credentials_ok = false;
     s.send(R"([{"T":"success","msg":"authenticated"}])");
     if (s.receive() != R"({"action":"subscribe","news":["AMZN","*"]})") alpaca_credentials_ok = false;
     s.send(R"([{"T":"subscription","news":["AMZN","*"]}])");
+    wait_for_subscriber();
     for (std::size_t i = n * alpaca.size() / 2; i < (n + 1) * alpaca.size() / 2; ++i) s.send(alpaca[i]);
     if (n == 1) s.hold_open();  // the first connection drops: the daemon must come back for the rest
   });
   h2s::test::WebSocketTestServer benzinga_server(cert, [&](h2s::test::WebSocketSession& s, int) {
     benzinga_token_ok = s.target() == "/api/v1/news/stream?token=bz-token";
+    wait_for_subscriber();
     for (const std::string& message : benzinga) s.send(message);
     s.hold_open();
   });
@@ -467,6 +476,9 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
            "\n[output.ndjson_tcp]\nlisten = \"127.0.0.1:0\"\n\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
   asio::io_context io;
   tcp::socket subscriber = h2s::test::connect_local(io, port_after(d.process, "NDJSON feed on port "));
+  REQUIRE(scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_subscribers{output=\"ndjson_tcp\"}"] == 1; })
+              .at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
+  subscriber_in = true;
   const double alpaca_messages = static_cast<double>(alpaca.size() + 6);  // + 3 log-in messages per connection
   const double benzinga_messages = static_cast<double>(benzinga.size());
   const auto m = scrape_until(d.metrics_port, [&](Metrics& x) {

@@ -84,6 +84,11 @@ listen = "127.0.0.1:0"
 
   asio::io_context io;
   tcp::socket subscriber = h2s::test::connect_local(io, out_port);
+  // Admitted before the load starts: the daemon's gauge says so (bounded wait).
+  for (int i = 0; i < 400 && metric(scrape(metrics_port), "h2s_subscribers{output=\"ndjson_tcp\"}") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(metric(scrape(metrics_port), "h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
   std::atomic<std::size_t> received_lines{0};
   std::thread reader([&] {
     char buffer[1 << 16];

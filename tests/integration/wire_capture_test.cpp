@@ -64,33 +64,38 @@ TEST_CASE("tshark decodes the SoupBinTCP and MoldUDP64 traffic with every sequen
   const std::string capture = (dir.path() / "feed.pcapng").string();
   // Probe datagrams to a port of their own show when the capture is really live: "Capturing on"
   // is printed before the filter is attached, so packets sent right after it can be missed.
+  // A second probe at the end shows that every packet before it was captured.
   const std::uint16_t probe_port = h2s::test::free_udp_port();
+  const std::uint16_t end_probe_port = h2s::test::free_udp_port();
   const std::string filter = "tcp port " + std::to_string(soup_port) + " or udp port " + std::to_string(group_port) +
-                             " or udp port " + std::to_string(retransmit_port) + " or udp port " + std::to_string(probe_port);
+                             " or udp port " + std::to_string(retransmit_port) + " or udp port " + std::to_string(probe_port) +
+                             " or udp port " + std::to_string(end_probe_port);
   h2s::test::Process capturer({kTshark, "-i", "lo", "-f", filter, "-w", capture, "-P", "-l", "-a", "duration:120"});
   if (!capturer.wait_for_err("Capturing on", std::chrono::seconds(20))) {
     const auto failed = capturer.wait(std::chrono::seconds(5));
     WARN("SKIPPED: tshark cannot capture on lo here (needs root or CAP_NET_RAW): " << failed.err);
     return;
   }
-  {
+  // Sends probe datagrams to `port` until the capture prints one (bounded): it is capturing up to there.
+  const auto probe_until_captured = [&capturer](std::uint16_t port) {
     boost::asio::io_context io;
     boost::asio::ip::udp::socket probe(io, {boost::asio::ip::udp::v4(), 0});
-    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"), probe_port);
+    const boost::asio::ip::udp::endpoint to(boost::asio::ip::make_address("127.0.0.1"), port);
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    const std::string port_text = std::to_string(probe_port);
+    const std::string port_text = std::to_string(port);
     while (capturer.out_so_far().find(port_text) == std::string::npos && std::chrono::steady_clock::now() < until) {
       probe.send_to(boost::asio::buffer("probe", 5), to);
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    REQUIRE(capturer.out_so_far().find(port_text) != std::string::npos);
-  }
+    return capturer.out_so_far().find(port_text) != std::string::npos;
+  };
+  REQUIRE(probe_until_captured(probe_port));
 
   // A SoupBinTCP subscriber from the start; a MoldUDP64 one that joins late and asks for the rest.
   h2s::test::Process soup_tap({H2S_BINARY, "tap", "--soup", "127.0.0.1:" + std::to_string(soup_port), "--user", "desk"});
   REQUIRE(soup_tap.wait_for_err("logged in to session CAPTURE"));
   replay.write_stdin(first_half);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(replay.wait_for_out(R"("seq":1,)"));  // published before the MoldUDP64 tap joins: it must ask for it
   h2s::test::Process mold_tap({H2S_BINARY, "tap", "--mold", group, "--retransmit",
                                "127.0.0.1:" + std::to_string(retransmit_port), "--from", "1"});
   REQUIRE(mold_tap.wait_for_err("joined session CAPTURE"));
@@ -99,7 +104,7 @@ TEST_CASE("tshark decodes the SoupBinTCP and MoldUDP64 traffic with every sequen
   const auto replayed = replay.wait();
   const auto soup_tapped = soup_tap.wait(std::chrono::seconds(30));
   const auto mold_tapped = mold_tap.wait(std::chrono::seconds(30));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the capture write the last packets
+  REQUIRE(probe_until_captured(end_probe_port));  // every packet before it is in the capture
   capturer.signal(SIGINT);
   REQUIRE(capturer.wait(std::chrono::seconds(20)).exit_code == 0);
   REQUIRE(replayed.exit_code == 0);

@@ -45,6 +45,7 @@ struct ReplayOptions {
   std::string mold_retransmit = "127.0.0.1:0";
   std::string ndjson_listen;
   int linger_ms = 0;
+  std::size_t wait_subscribers = 0;
   bool reload_on_sighup = false;
   bool quiet = false;
   std::string progress = "auto";
@@ -218,6 +219,18 @@ int run(const ReplayOptions& options_in) {
   if (options.reload_on_sighup) config.reload_rules_on_sighup = options.rules;
   config.feed = feed_options(options);
   config.linger = std::chrono::milliseconds(options.linger_ms);
+  config.wait_subscribers = options.wait_subscribers;
+  if (options.wait_subscribers > 0 && !config.feed) {
+    throw CLI::ValidationError("--wait-subscribers", "needs a feed to subscribe to (--soup-listen or --ndjson-listen)");
+  }
+  config.on_waiting = [wanted = options.wait_subscribers](std::size_t connected, bool waiting) {
+    if (waiting) {
+      std::fprintf(stderr, "h2s replay: waiting for %zu subscribers before reading the input\n", wanted);
+    } else {
+      std::fprintf(stderr, "h2s replay: %zu subscribers connected, reading the input\n", connected);
+    }
+    std::fflush(stderr);
+  };
   config.on_feed_ready = [](const publish::SignalFeeds& feed) { feed.announce(stderr, "h2s replay"); };
   config.rules_cache = options.rules_cache;
   for (const std::string& assignment : options.params) {
@@ -320,6 +333,9 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--linger-ms", options->linger_ms, "Keep serving the binary feed this long after the input ends")
       ->default_val(0)
       ->check(CLI::Range(0, 3'600'000));
+  cmd->add_option("--wait-subscribers", options->wait_subscribers,
+                  "Read no input until N subscribers (SoupBinTCP, NDJSON/TCP) are connected, so none misses the start")
+      ->default_val(0);
   cmd->add_flag("--reload-on-sighup", options->reload_on_sighup,
                "On SIGHUP, recompile the rule pack and swap it in between lines (a broken pack is refused)");
   cmd->add_flag("--quiet,-q", options->quiet, "No summary on stderr");

@@ -362,6 +362,13 @@ ReplayReport run_replay(const ReplayConfig& config, std::shared_ptr<const rules:
     });
   }
 
+  if (feed && config.wait_subscribers > 0) {
+    if (config.on_waiting) config.on_waiting(feed->subscribers(), true);
+    while (feed->subscribers() < config.wait_subscribers && !interrupted.load(std::memory_order_acquire)) {
+      feed->serve_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+    }
+    if (config.on_waiting) config.on_waiting(feed->subscribers(), false);
+  }
   const IdleStrategy idle(config.idle);
   switch (config.layout) {
     case Layout::fused: {

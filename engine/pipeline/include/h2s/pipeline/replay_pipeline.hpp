@@ -48,6 +48,10 @@ struct ReplayConfig {
   std::optional<publish::SignalFeedsOptions> feed;
   std::function<void(const publish::SignalFeeds&)> on_feed_ready;  // e.g. to announce its ports
   std::chrono::milliseconds linger{0};  // keep serving subscribers this long after the input ends
+  // Read no input until this many subscribers (SoupBinTCP, NDJSON/TCP) are connected, so that
+  // none misses the start; on_waiting is told once when the wait begins and once when it ends.
+  std::size_t wait_subscribers = 0;
+  std::function<void(std::size_t connected, bool waiting)> on_waiting;
   // Live or paced input (stdin, --speed): the output is flushed after every chunk and before every
   // paced wait, so due signals appear as they are due rather than at the end.
   bool flush_as_it_goes = false;

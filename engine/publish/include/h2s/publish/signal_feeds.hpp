@@ -72,6 +72,10 @@ class SignalFeeds {
   void finish(std::chrono::milliseconds linger, std::chrono::milliseconds grace = std::chrono::seconds(2),
               const std::atomic<bool>* cut_short = nullptr);
 
+  // Subscribers connected now: SoupBinTCP and NDJSON/TCP clients (MoldUDP64 receivers are unknown).
+  [[nodiscard]] std::size_t subscribers() const noexcept {
+    return (soup_ ? soup_->clients() : 0) + (ndjson_ ? ndjson_->clients() : 0);
+  }
   [[nodiscard]] std::uint16_t soup_port() const noexcept { return soup_ ? soup_->port() : 0; }
   [[nodiscard]] std::uint16_t retransmit_port() const noexcept { return mold_ ? mold_->retransmit_port() : 0; }
   [[nodiscard]] std::uint16_t ndjson_port() const noexcept { return ndjson_ ? ndjson_->port() : 0; }
