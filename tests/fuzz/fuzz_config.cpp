@@ -17,7 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
   try {
-    (void)h2s::daemon::load_daemon_config(file, "rules/default");
+    h2s::daemon::ConfigLoadOptions options;
+    options.check_environment = false;  // the reader under test, not this machine's ports and DNS
+    (void)h2s::daemon::load_daemon_config(file, "rules/default", options);
   } catch (const h2s::daemon::ConfigError&) {
   }
   return 0;

@@ -194,6 +194,87 @@ listen = "localhost"
   CHECK_THAT(ok.out, Contains("ok (2 feeds"));
 }
 
+TEST_CASE("h2s run --check-config finds what start-up would refuse, naming the key and file:line; secrets only warn") {
+  h2s::test::TempDir dir;
+  // A port another process holds, for the check to find taken.
+  asio::io_context io;
+  tcp::acceptor holder(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::string held = std::to_string(holder.local_endpoint().port());
+  const std::string free_port = std::to_string(h2s::test::free_tcp_port());
+  const auto config = dir.write("machine.toml", rules_line() + R"(
+[[feed]]
+name = "named"
+type = "tcp_server"
+listen = "localhost:0"
+
+[[feed]]
+name = "folder"
+type = "file"
+path = ")" + dir.path().string() + R"("
+
+[[feed]]
+name = "missing"
+type = "file"
+path = "no/such/feed.ndjson"
+
+[[feed]]
+name = "taken"
+type = "tcp_server"
+listen = "127.0.0.1:)" + held + R"("
+
+[[feed]]
+name = "first"
+type = "tcp_server"
+listen = "127.0.0.1:)" + free_port + R"("
+
+[threads]
+cpu = 4000
+
+[metrics]
+listen = "0.0.0.0:)" + free_port + R"("
+
+[output.soupbintcp]
+listen = "127.0.0.1:0"
+user = "desk"
+password_env = "H2S_TEST_UNSET_PASSWORD"
+)");
+  ::unsetenv("H2S_TEST_UNSET_PASSWORD");
+  const auto r = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Contains("machine.toml:7: feed named: listen must be an IP address") && Contains("not the name 'localhost'"));
+  CHECK_THAT(r.err, Contains("machine.toml:12: feed 'folder': feed file '") && Contains("is a directory"));
+  CHECK_THAT(r.err, Contains("machine.toml:17: feed 'missing': cannot open feed file"));
+  CHECK_THAT(r.err, Contains("machine.toml:22: feed taken: listen 127.0.0.1:" + held + " cannot be bound (TCP): Address already in use"));
+  CHECK_THAT(r.err, Contains("[metrics]: listen 0.0.0.0:" + free_port + " is also feed first listen (") &&
+                        Contains("machine.toml:27)"));
+  CHECK_THAT(r.err, Contains("machine.toml:30: [threads] cpu = 4000: this process may run on CPUs"));
+  CHECK_THAT(r.err, Contains("warning: ") && Contains("H2S_TEST_UNSET_PASSWORD") && Contains("(needed to run)"));
+  // The start-up refuses the same configuration with the same messages, the secret now an error.
+  const auto start = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string()});
+  CHECK(start.exit_code == 2);
+  CHECK_THAT(start.err, Contains("not the name 'localhost'") && Contains("is a directory") && Contains("cpu = 4000"));
+  // A configuration whose only problem is a missing secret: --check-config passes with a warning, --strict does not.
+  const auto secret_only = dir.write("secret.toml", rules_line() + R"(
+[[feed]]
+name = "wire"
+type = "tcp_server"
+listen = "127.0.0.1:0"
+
+[output.soupbintcp]
+listen = "127.0.0.1:0"
+user = "desk"
+password_env = "H2S_TEST_UNSET_PASSWORD"
+)");
+  const auto warned = h2s::test::run_process({H2S_BINARY, "run", "--config", secret_only.string(), "--check-config"});
+  CHECK(warned.exit_code == 0);
+  CHECK_THAT(warned.out, Contains("ok (1 feeds") && Contains("1 warning"));
+  CHECK_THAT(warned.err, Contains("h2s run: warning: ") && Contains("secret.toml:9:") && Contains("H2S_TEST_UNSET_PASSWORD"));
+  const auto strict = h2s::test::run_process({H2S_BINARY, "run", "--config", secret_only.string(), "--check-config", "--strict"});
+  CHECK(strict.exit_code == 2);
+  CHECK_THAT(strict.err, Contains("secret.toml:9:") && Contains("H2S_TEST_UNSET_PASSWORD"));
+}
+
 TEST_CASE("h2s run: a TCP sender's lines become signals on NDJSON/TCP, counted per feed, through a reconnect, and a vendor's error reply is logged") {
   Daemon d(rules_line() + R"(
 [[feed]]
@@ -531,9 +612,16 @@ TEST_CASE("h2s run: a WebSocket feed whose credentials are not in the environmen
   ::unsetenv("H2S_TEST_MISSING_TOKEN");
   const auto config = dir.write("h2s.toml", rules_line() + "[[feed]]\nname = \"bz\"\ntype = \"websocket\"\npreset = \"benzinga\"\n"
                                                            "token_env = \"H2S_TEST_MISSING_TOKEN\"\n");
-  const auto result = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
-  CHECK(result.exit_code != 0);
+  const auto result = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string()});
+  CHECK(result.exit_code == 2);
   CHECK_THAT(result.err, Contains("h2s.toml:7: feed 'bz': the environment variable H2S_TEST_MISSING_TOKEN (token_env) is not set"));
+  // Validation alone needs no secrets: a warning, unless --strict.
+  const auto checked = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
+  CHECK(checked.exit_code == 0);
+  CHECK_THAT(checked.err, Contains("warning: ") && Contains("H2S_TEST_MISSING_TOKEN (token_env) is not set (needed to run)"));
+  const auto strict = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config", "--strict"});
+  CHECK(strict.exit_code == 2);
+  CHECK_THAT(strict.err, Contains("h2s.toml:7: feed 'bz': the environment variable H2S_TEST_MISSING_TOKEN (token_env) is not set"));
 }
 
 TEST_CASE("h2s run: the split layout (feeds on their own thread, a bounded queue) and per-stage latency histograms") {

@@ -30,6 +30,13 @@ inline std::uint16_t free_udp_port() {
   return probe.local_endpoint().port();
 }
 
+// A TCP port nothing listens on right now (for configurations that must name one).
+inline std::uint16_t free_tcp_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::tcp::v4(), 0});
+  return probe.local_endpoint().port();
+}
+
 struct ReadResult {
   std::string bytes;
   bool closed_by_peer = false;  // false: the read timed out or failed

@@ -1,15 +1,26 @@
 // Loads `h2s run`'s TOML configuration with toml++, collecting every error with file:line.
 #include "h2s/daemon/daemon_config.hpp"
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <array>
 #include <system_error>
 #include <cstdlib>
 #include <initializer_list>
 #include <span>
 #include <sstream>
+
+#include "h2s/feeds/file_source.hpp"
 
 namespace h2s::daemon {
 
@@ -26,6 +37,19 @@ std::string_view to_string(FeedType type) noexcept {
 
 namespace {
 
+enum class Protocol : std::uint8_t { tcp, udp };
+enum class AddressKind : std::uint8_t { any, v4, multicast_v4 };
+
+// A socket start-up will bind, with where the configuration asked for it.
+struct Bind {
+  std::string what;  // "feed wire", "[metrics]"
+  std::string key;
+  std::uint32_t line = 0;
+  Protocol protocol = Protocol::tcp;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
 class Reader {
  public:
   explicit Reader(std::filesystem::path file) : file_(std::move(file)), base_(file_.parent_path()) {}
@@ -34,10 +58,43 @@ class Reader {
   void error(std::uint32_t line, const std::string& message) {
     errors_.push_back(file_.string() + ":" + std::to_string(line) + ": " + message);
   }
+  // A secret absent from the environment: an error at start-up, a warning for --check-config.
+  void secret_missing(std::uint32_t line, const std::string& message) {
+    if (secrets_required_) return error(line, message);
+    warnings_.push_back(file_.string() + ":" + std::to_string(line) + ": " + message + " (needed to run)");
+  }
+  void set_secrets_required(bool required) noexcept { secrets_required_ = required; }
+  [[nodiscard]] std::vector<std::string> take_warnings() { return std::move(warnings_); }
+  // Records a listener at `key` of `t` (when present) for the checks start-up would hit.
+  void bind(const toml::table& t, std::string_view key, Protocol protocol, std::string what, std::string host_override = {}) {
+    const toml::node* n = t.get(key);
+    const auto* text = n != nullptr ? n->as_string() : nullptr;
+    if (text == nullptr) return;
+    const std::optional<Endpoint> e = parse_endpoint(text->get());
+    if (!e) return;  // already an error
+    binds_.push_back(Bind{std::move(what), std::string(key), n->source().begin.line, protocol,
+                          host_override.empty() ? e->host : std::move(host_override), e->port});
+  }
+  [[nodiscard]] const std::vector<Bind>& binds() const noexcept { return binds_; }
+  // The string at `key` must be an IP address as start-up parses it (names are not resolved there).
+  void address(const toml::table& t, std::string_view key, AddressKind kind) {
+    const toml::node* n = t.get(key);
+    const auto* text = n != nullptr ? n->as_string() : nullptr;
+    if (text == nullptr) return;
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(text->get(), ec);
+    if (ec || (kind != AddressKind::any && !a.is_v4())) {
+      error(*n, "'" + std::string(key) + "' must be an IPv4 address, not '" + text->get() + "'");
+    } else if (kind == AddressKind::multicast_v4 && !a.is_multicast()) {
+      error(*n, "'" + std::string(key) + "' must be a multicast group (224.0.0.0/4), not '" + text->get() + "'");
+    }
+  }
+  [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
   [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }
   [[nodiscard]] std::string report() const {
     std::ostringstream out;
     for (std::size_t i = 0; i < errors_.size(); ++i) out << (i ? "\n" : "") << errors_[i];
+    for (const std::string& warning : warnings_) out << "\nwarning: " << warning;  // said with the errors too
     return out.str();
   }
 
@@ -121,6 +178,9 @@ class Reader {
   std::filesystem::path file_;
   std::filesystem::path base_;
   std::vector<std::string> errors_;
+  std::vector<std::string> warnings_;
+  std::vector<Bind> binds_;
+  bool secrets_required_ = true;
 };
 
 // A double as text that parses back to the same value (std::to_string keeps 6 decimals only).
@@ -149,7 +209,7 @@ std::string credential(Reader& r, const toml::table& t, std::string_view key, co
     std::string message = "feed '";
     message.append(feed.name).append("': the environment variable ").append(variable).append(" (").append(key);
     message.append(") is not set");
-    r.error(t.get(key) != nullptr ? t.get(key)->source().begin.line : t.source().begin.line, message);
+    r.secret_missing(t.get(key) != nullptr ? t.get(key)->source().begin.line : t.source().begin.line, message);
     return {};
   }
   return value;
@@ -273,6 +333,12 @@ void load_feed(Reader& r, const toml::table& t, DaemonConfig& config) {
       r.string(t, "interface", feed.interface);
       r.integer(t, "receive_batch", feed.receive_batch, 1, 1024);
       r.integer(t, "receive_buffer_bytes", feed.receive_buffer_bytes, 4096, 1 << 30);
+      if (feed.type == FeedType::udp) {
+        r.address(t, "group", AddressKind::multicast_v4);
+        r.address(t, "interface", AddressKind::v4);
+      }
+      // A multicast feed binds its group (and drops datagrams sent to the port otherwise).
+      if (!client) r.bind(t, "listen", feed.type == FeedType::udp ? Protocol::udp : Protocol::tcp, "feed " + feed.name, feed.group);
       break;
     }
     case FeedType::websocket:
@@ -315,9 +381,11 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
       if (const char* user = std::getenv("H2S_SOUP_USER"); soup.username.empty() && user != nullptr) soup.username = user;
       if (const char* password = std::getenv(password_env.c_str())) soup.password = password;
       if (soup.username.empty() || soup.username.size() > 6) r.error(*n, "SoupBinTCP needs user = 1-6 characters (or H2S_SOUP_USER)");
-      if (soup.password.empty() || soup.password.size() > 10) {
-        r.error(*n, "SoupBinTCP needs a 1-10 character password in the environment variable " + password_env);
+      if (soup.password.size() > 10) r.error(*n, "SoupBinTCP needs a 1-10 character password in " + password_env);
+      if (soup.password.empty()) {
+        r.secret_missing(n->source().begin.line, "SoupBinTCP needs a 1-10 character password in the environment variable " + password_env);
       }
+      r.bind(*s, "listen", Protocol::tcp, "[output.soupbintcp]");
       r.integer(*s, "max_clients", soup.max_clients, 1, 4096);
       r.integer(*s, "max_buffered_bytes", soup.max_buffered_bytes, 65536, 1 << 30);
       r.millis(*s, "heartbeat_ms", soup.heartbeat_interval, 60'000);
@@ -336,6 +404,9 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
       r.integer(*m, "ttl", mold.ttl, 0, 255);
       r.integer(*m, "mtu", mold.mtu, 576, 65507);
       (void)r.endpoint(*m, "retransmit_listen", mold.retransmit_address, mold.retransmit_port);
+      r.bind(*m, "retransmit_listen", Protocol::udp, "[output.moldudp64]");
+      r.address(*m, "group", AddressKind::multicast_v4);
+      r.address(*m, "interface", AddressKind::v4);
       net.mold = mold;
     }
   }
@@ -343,6 +414,7 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
     if (const toml::table* j = r.table(*n, "output.ndjson_tcp", {"listen", "max_clients", "max_buffered_bytes"})) {
       publish::NdjsonServerOptions ndjson;
       (void)r.endpoint(*j, "listen", ndjson.address, ndjson.port);
+      r.bind(*j, "listen", Protocol::tcp, "[output.ndjson_tcp]");
       r.integer(*j, "max_clients", ndjson.max_clients, 1, 4096);
       r.integer(*j, "max_buffered_bytes", ndjson.max_buffered_bytes, 65536, 1 << 30);
       net.ndjson = ndjson;
@@ -350,10 +422,149 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
   }
 }
 
+const char* protocol_name(Protocol p) noexcept { return p == Protocol::tcp ? "TCP" : "UDP"; }
+
+std::string where(const Reader& r, const Bind& b) {
+  return b.what + " " + b.key + " (" + r.file().string() + ":" + std::to_string(b.line) + ")";
+}
+
+// What binding each listener will meet at start-up: a name where an address must be, two
+// listeners on one port, a port another process holds.
+void check_binds(Reader& r) {
+  const auto& binds = r.binds();
+  for (std::size_t i = 0; i < binds.size(); ++i) {
+    const Bind& b = binds[i];
+    boost::system::error_code ec;
+    const boost::asio::ip::address address = boost::asio::ip::make_address(b.host, ec);
+    if (ec) {
+      r.error(b.line, b.what + ": " + b.key + " must be an IP address (127.0.0.1 for loopback, 0.0.0.0 for every "
+                                              "interface), not the name '" + b.host + "'");
+      continue;
+    }
+    if (b.port == 0) continue;  // any free port: cannot clash
+    bool clashes = false;
+    for (std::size_t j = 0; j < i; ++j) {
+      const Bind& a = binds[j];
+      if (a.protocol != b.protocol || a.port != b.port) continue;
+      boost::system::error_code other_ec;
+      const auto other = boost::asio::ip::make_address(a.host, other_ec);
+      if (other_ec || (other != address && !other.is_unspecified() && !address.is_unspecified())) continue;
+      if (b.protocol == Protocol::udp && address.is_multicast() && other.is_multicast()) continue;  // groups share ports
+      r.error(b.line, b.what + ": " + b.key + " " + b.host + ":" + std::to_string(b.port) + " is also " + where(r, a) +
+                          ": one " + protocol_name(b.protocol) + " port, two listeners");
+      clashes = true;
+    }
+    if (clashes) continue;
+    // Bound and released at once, with the options start-up uses: a port held elsewhere is said here.
+    const int fd = ::socket(address.is_v6() ? AF_INET6 : AF_INET, (b.protocol == Protocol::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (address.is_v4()) {
+      auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+      in->sin_family = AF_INET;
+      in->sin_port = htons(b.port);
+      const auto bytes = address.to_v4().to_bytes();
+      std::memcpy(&in->sin_addr, bytes.data(), bytes.size());
+      length = sizeof *in;
+    } else {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(b.port);
+      const auto bytes = address.to_v6().to_bytes();
+      std::memcpy(&in6->sin6_addr, bytes.data(), bytes.size());
+      length = sizeof *in6;
+    }
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&storage), length) != 0) {
+      r.error(b.line, b.what + ": " + b.key + " " + b.host + ":" + std::to_string(b.port) + " cannot be bound (" +
+                          protocol_name(b.protocol) + "): " + std::strerror(errno));
+    }
+    ::close(fd);
+  }
+}
+
+// A CPU to pin to must be one this process may run on.
+void check_cpu(Reader& r, const toml::node* node, int cpu, std::string_view key) {
+  if (cpu < 0 || node == nullptr) return;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+  if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed)) return;
+  std::string list;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &allowed)) list += (list.empty() ? "" : ",") + std::to_string(c);
+  }
+  r.error(*node, "[threads] " + std::string(key) + " = " + std::to_string(cpu) + ": this process may run on CPUs " + list + " only");
+}
+
+// A file start-up will create or append to: its folder must exist.
+void check_parent(Reader& r, const std::filesystem::path& file, std::uint32_t line, std::string_view what) {
+  if (file.empty()) return;
+  const std::filesystem::path parent = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(parent, ec)) {
+    r.error(line, std::string(what) + " " + file.string() + ": the folder " + parent.string() + " does not exist");
+  } else if (std::filesystem::is_directory(file, ec)) {
+    r.error(line, std::string(what) + " " + file.string() + " is a directory");
+  }
+}
+
+// The line of `key` in the table at `section.sub` (or of the section itself), for messages.
+std::uint32_t line_of(const toml::table& root, std::initializer_list<std::string_view> path) {
+  const toml::node* node = &root;
+  std::uint32_t line = 1;
+  for (const std::string_view part : path) {
+    const toml::table* t = node->as_table();
+    if (t == nullptr || t->get(part) == nullptr) return line;
+    node = t->get(part);
+    line = node->source().begin.line;
+  }
+  return line;
+}
+
+void check_environment(Reader& r, const toml::table& root, const DaemonConfig& config) {
+  check_binds(r);
+  const toml::table* threads = root.get_as<toml::table>("threads");
+  check_cpu(r, threads != nullptr ? threads->get("cpu") : nullptr, config.cpu, "cpu");
+  check_cpu(r, threads != nullptr ? threads->get("feed_cpu") : nullptr, config.feed_cpu, "feed_cpu");
+  const toml::array* feeds = root.get_as<toml::array>("feed");
+  for (std::size_t i = 0; i < config.feeds.size(); ++i) {
+    const FeedConfig& feed = config.feeds[i];
+    const toml::table* t = feeds != nullptr && i < feeds->size() ? (*feeds)[i].as_table() : nullptr;
+    const auto line = [&](std::string_view key) {
+      return t != nullptr && t->get(key) != nullptr ? t->get(key)->source().begin.line
+                                                   : (t != nullptr ? t->source().begin.line : 1);
+    };
+    if (feed.type == FeedType::file && !feed.path.empty()) {
+      try {
+        feeds::check_feed_file(feed.path.string());
+      } catch (const std::exception& e) {
+        r.error(line("path"), "feed '" + feed.name + "': " + e.what());
+      }
+    }
+    check_parent(r, feed.record, line("record"), "feed '" + feed.name + "': record");
+    if (feed.type == FeedType::tcp_client && feed.port != 0) {
+      // Resolved at start-up, before the first connect: a name that does not resolve stops it there.
+      addrinfo hints{};
+      hints.ai_socktype = SOCK_STREAM;
+      addrinfo* found = nullptr;
+      const int rc = ::getaddrinfo(feed.host.c_str(), std::to_string(feed.port).c_str(), &hints, &found);
+      if (rc != 0) r.error(line("connect"), "feed '" + feed.name + "': connect host '" + feed.host + "' does not resolve: " + gai_strerror(rc));
+      if (found != nullptr) ::freeaddrinfo(found);
+    }
+  }
+  check_parent(r, config.network.journal.file, line_of(root, {"output", "journal", "file"}), "[output.journal] file");
+  check_parent(r, config.ndjson_file, line_of(root, {"output", "ndjson_file"}), "[output] ndjson_file");
+}
+
 }  // namespace
 
-DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::filesystem::path& rules_default) {
+DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::filesystem::path& rules_default,
+                                const ConfigLoadOptions& options) {
   Reader r(file);
+  r.set_secrets_required(options.secrets_required);
   DaemonConfig config;
   config.file = file;
   config.rules = rules_default;
@@ -438,7 +649,10 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
         load_output(r, *t, config);
       }
     } else if (k == "metrics") {
-      if (const toml::table* t = r.table(node, "metrics", {"listen"})) config.metrics = r.endpoint(*t, "listen");
+      if (const toml::table* t = r.table(node, "metrics", {"listen"})) {
+        config.metrics = r.endpoint(*t, "listen");
+        r.bind(*t, "listen", Protocol::tcp, "[metrics]");
+      }
     } else if (k == "shutdown") {
       if (const toml::table* t = r.table(node, "shutdown", {"drain_timeout_ms", "linger_ms"})) {
         r.millis(*t, "drain_timeout_ms", config.drain_timeout, 600'000);
@@ -460,7 +674,9 @@ DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::fi
     }
     if (config.cpu >= 0 && config.cpu == config.feed_cpu) r.error(1, "[threads] cpu and feed_cpu must differ in the split layout");
   }
+  if (options.check_environment) check_environment(r, root, config);  // every problem at once, not the first kind
   if (r.failed()) throw ConfigError(r.report());
+  config.warnings = r.take_warnings();
   return config;
 }
 

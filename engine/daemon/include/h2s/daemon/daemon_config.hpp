@@ -83,11 +83,24 @@ struct DaemonConfig {
   // [shutdown]
   std::chrono::milliseconds drain_timeout{2000};  // SIGTERM: time to finish in-flight work
   std::chrono::milliseconds linger{0};            // after input ends (file feeds): keep serving
+  // Problems that do not stop a --check-config (missing secrets), with file:line.
+  std::vector<std::string> warnings;
 };
 
-// Reads and validates the file; throws ConfigError listing every problem. rules_default is used
-// when [rules] path is absent; relative paths in the file are relative to the file's folder.
-[[nodiscard]] DaemonConfig load_daemon_config(const std::filesystem::path& file,
-                                              const std::filesystem::path& rules_default);
+struct ConfigLoadOptions {
+  // Start-up (and --check-config --strict): a secret missing from the environment is an error.
+  // --check-config alone: a warning, since validation was asked, not a run.
+  bool secrets_required = true;
+  // Check the machine too (binds, CPUs, files, name resolution); off only to fuzz the reader.
+  bool check_environment = true;
+};
+
+// Reads and validates the file exactly as start-up needs it: every key, every listen address
+// (an IP address, not a name), port clashes between listeners and ports already taken, CPUs this
+// process may run on, feed files (present, not directories), the folders of files to be written,
+// and tcp_client hosts (resolved). Throws ConfigError listing every problem with file:line.
+// rules_default is used when [rules] path is absent; relative paths are relative to the file's folder.
+[[nodiscard]] DaemonConfig load_daemon_config(const std::filesystem::path& file, const std::filesystem::path& rules_default,
+                                              const ConfigLoadOptions& options = {});
 
 }  // namespace h2s::daemon
