@@ -361,7 +361,7 @@ TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type; vendor stat
   CHECK(decode_line(decoder, R"({"status":"error","payload":1})").rejected == std::vector<Status>{Status::unknown_format});
 }
 
-TEST_CASE("A summary or body over max_text_bytes is cut there, at a character boundary, and the story says so") {
+TEST_CASE("A text field over max_text_bytes is cut there, at a character boundary, and the story says so") {
   h2s::feeds::DecoderLimits limits;
   limits.max_text_bytes = 300;
   Decoder decoder(limits);

@@ -257,6 +257,58 @@ TEST_CASE("A paced replay serves logins, due signals and heartbeats while it wai
   }
 }
 
+TEST_CASE("h2s tap ignores Debug packets from the server, before and after the data") {
+  // A SoupBinTCP server of the test's own, which sends Debug packets as the spec lets either side do.
+  ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  h2s::test::Process tap({H2S_BINARY, "tap", "--soup", "127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()),
+                          "--user", "desk"});
+  const timeval bound{30, 0};  // every wait bounded: accept and read honour SO_RCVTIMEO
+  ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  tcp::socket server(io);
+  acceptor.accept(server);
+  ::setsockopt(server.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  std::uint8_t login[3 + h2s::soup::kLoginRequestPayload];
+  asio::read(server, asio::buffer(login));  // the tap's Login Request
+  CHECK(login[2] == 'L');
+  std::vector<std::uint8_t> out(64);
+  out.resize(h2s::soup::encode_login_accepted("DEBUG", 1, out.data()));
+  const auto debug = [&out](std::string_view text) {
+    std::uint8_t header[3];
+    (void)h2s::soup::encode_header(h2s::soup::PacketType::debug, text.size(), header);
+    out.insert(out.end(), header, header + 3);
+    out.insert(out.end(), text.begin(), text.end());
+  };
+  debug("server says hello");
+  h2s::Signal signal;
+  signal.seq = 1;
+  (void)signal.story_id.assign("dbg-1");
+  (void)signal.chain_id.assign("dbg-1");
+  (void)signal.ticker.assign("NVDA");
+  (void)signal.topic.assign("nvda.gpu");
+  (void)signal.rule.assign("nvda.guidance");
+  signal.side = h2s::Side::buy;
+  signal.strength = 0.5;
+  signal.confidence = 0.5;
+  const h2s::wire::SignalMessage message = h2s::wire::encode(signal);
+  std::uint8_t header[3];
+  (void)h2s::soup::encode_header(h2s::soup::PacketType::sequenced_data, sizeof message, header);
+  out.insert(out.end(), header, header + 3);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(&message);
+  out.insert(out.end(), bytes, bytes + sizeof message);
+  debug("and goodbye");
+  (void)h2s::soup::encode_header(h2s::soup::PacketType::end_of_session, 0, header);
+  out.insert(out.end(), header, header + 3);
+  asio::write(server, asio::buffer(out));
+  const auto result = tap.wait(std::chrono::seconds(30));
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Matchers::Contains(R"("seq":1,"story_id":"dbg-1")") &&
+                             Catch::Matchers::Contains(R"("ticker":"NVDA","side":"buy")"));
+  CHECK_THAT(result.err, Catch::Matchers::Contains("end of session at sequence 2; 0 gaps"));
+}
+
 TEST_CASE("h2s replay serves over TCP exactly the JSON lines it writes to stdout") {
   const std::string feed = h2s::test::read_file(h2s::test::sample_feed());
   h2s::test::Process replay({H2S_BINARY, "replay", "--input", "-", "--ndjson-listen", "127.0.0.1:0", "--wait-subscribers", "1"},

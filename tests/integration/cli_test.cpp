@@ -332,11 +332,12 @@ TEST_CASE("A live or paced replay writes each signal as it is due, not at the en
   // Live, ended by SIGTERM with the input still open: what was read is out, and so is the summary.
   {
     h2s::test::Process replay({kH2s, "replay", "--input", "-"}, true);
-    replay.write_stdin(first);
-    replay.write_stdin(R"({"id":"half","headline":"Broadcom cuts)");  // a line begun, never ended
+    // One write (under PIPE_BUF, so one read takes it whole): once the first line's signal is out,
+    // the line begun after it, never ended, has been read too.
+    replay.write_stdin(first + R"({"id":"half","headline":"Broadcom cuts)");
     REQUIRE(replay.wait_for_out(R"("ticker":"NVDA","side":"buy")", std::chrono::seconds(60)));
     replay.signal(SIGTERM);
-    const auto result = replay.wait();
+    const auto result = replay.wait(std::chrono::seconds(60), false);  // the input stays open: only the signal ends it
     CHECK(result.exit_code == 128 + SIGTERM);
     CHECK_THAT(result.err, Contains("messages          1 ") && Contains("accounting balanced") &&
                                Contains("interrupted by SIGTERM") && Contains("the line it cut (38 bytes so far) was not read"));

@@ -133,9 +133,11 @@ class Process {
     return 0;
   }
 
-  // Waits up to `deadline`; a process still running then is killed (exit_code -1).
-  ProcessResult wait(std::chrono::seconds deadline = std::chrono::seconds(60)) {
-    close_stdin();
+  // Waits up to `deadline`; a process still running then is killed (exit_code -1). Its standard
+  // input is closed first (end of input), unless `close_input` is false: a test that ended the
+  // child another way (a signal) must not race it with an end of input too.
+  ProcessResult wait(std::chrono::seconds deadline = std::chrono::seconds(60), bool close_input = true) {
+    if (close_input) close_stdin();
     ProcessResult result;
     const auto until = std::chrono::steady_clock::now() + deadline;
     int status = 0;
@@ -152,6 +154,7 @@ class Process {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     pid_ = -1;
+    close_stdin();
     result.out = read_file(out_path_);
     result.err = read_file(err_path_);
     return result;

@@ -167,7 +167,7 @@ void print_summary(const ReplayOptions& options, const rules::CompiledPack& pack
                static_cast<unsigned long long>(c.revisions_unmoved.get()), static_cast<unsigned long long>(c.throttled.get()),
                static_cast<unsigned long long>(c.cancels.get()));
   if (c.text_cut.get() != 0) {
-    std::fprintf(err, "  warning: %llu stories had a summary or body over %zu bytes: matched and scored up to there\n",
+    std::fprintf(err, "  warning: %llu stories had a headline, summary or body over %zu bytes: matched and scored up to there\n",
                  static_cast<unsigned long long>(c.text_cut.get()), options.max_text_bytes);
   }
   if (c.match_truncated.get() != 0) {
@@ -308,7 +308,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       ->default_val(1 << 20)
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--max-text-bytes", options->max_text_bytes,
-                  "A summary or body longer than this is matched and scored only up to here (counted)")
+                  "A headline, summary or body longer than this is matched and scored only up to here (counted)")
       ->default_val(32 * 1024)
       ->check(CLI::Range(std::size_t{256}, std::size_t{64} << 20));
   cmd->add_option("--rules-cache", options->rules_cache, "Directory caching compiled rule databases");

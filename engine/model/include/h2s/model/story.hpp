@@ -50,7 +50,7 @@ struct Story {
   std::string_view headline;
   std::string_view summary;
   std::string_view body;      // HTML already stripped
-  bool text_cut = false;      // the summary or body was longer than the decoder's max_text_bytes: cut there
+  bool text_cut = false;      // a headline, summary or body was longer than the decoder's max_text_bytes: cut there
   std::array<Symbol, kMaxTickers> tickers{};  // vendor-tagged tickers
   std::uint8_t ticker_count = 0;
   std::uint16_t primary_tickers = 0;  // bit i: tickers[i] is the story's primary security (Benzinga)

@@ -31,7 +31,7 @@ struct PipelineCounters {
   std::array<Counter, kOutcomeCount> outcomes; // by scoring::StoryOutcome
   Counter signals;         // signals produced (one story may give several)
   Counter match_truncated; // stories whose hits exceeded MatchResult capacity
-  Counter text_cut;        // stories whose summary or body was cut at max_text_bytes
+  Counter text_cut;        // stories with a headline, summary or body cut at max_text_bytes
   Counter backpressure_waits;
   Counter rule_swaps;      // rule packs taken into service (live reload)
   Counter near_duplicates; // duplicates found by SimHash rather than exact text

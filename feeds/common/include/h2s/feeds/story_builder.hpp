@@ -39,7 +39,7 @@ class StoryBuilder {
   void add_ticker_list(std::string_view list) noexcept;
 
   [[nodiscard]] std::size_t arena_capacity() const noexcept { return capacity_; }
-  // The longest summary or body text kept (DecoderLimits::max_text_bytes).
+  // The longest headline, summary or body text kept (DecoderLimits::max_text_bytes).
   void set_max_text_bytes(std::size_t bytes) noexcept { max_text_bytes_ = bytes; }
   // `text` cut to max_text_bytes at a character boundary; marks the story when it cuts.
   [[nodiscard]] std::string_view cut_text(std::string_view text) noexcept;

@@ -14,7 +14,7 @@ namespace h2s::feeds {
 struct DecoderLimits {
   std::size_t max_message_bytes = 1 << 20;  // a longer line is rejected as oversized
   std::size_t max_depth = 64;               // deeper JSON nesting is rejected as malformed
-  // A summary or body longer than this is cut here (story.text_cut, counted): matching and scoring
+  // A headline, summary or body longer than this is cut here (story.text_cut, counted): matching and scoring
   // a story stay within milliseconds however long its text.
   std::size_t max_text_bytes = 32 * 1024;
 };
