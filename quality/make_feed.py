@@ -160,6 +160,12 @@ def main():
     if repeats:
         print(f"make_feed: left out {len(repeats)} stories another corpus file already holds", file=sys.stderr)
     dropped |= repeats
+    # A repeat of a story left out has no original in the feed: it would be scored as a repeat
+    # that got through, so it goes too.
+    orphans = {i["id"] for i in items if i.get("duplicate_of") in dropped}
+    if orphans:
+        print(f"make_feed: left out {len(orphans)} repeats of stories left out", file=sys.stderr)
+    dropped |= orphans
     items = [i for i in items if i["id"] not in dropped]
 
     firsts, lines, labels = {}, [], {}
