@@ -25,6 +25,12 @@ constexpr std::uint64_t kFrom = word_hash("from");
 constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless"), kUntil = word_hash("until");
 constexpr std::uint64_t kBefore = word_hash("before"), kEnough = word_hash("enough"), kBut = word_hash("but"),
                         kOr = word_hash("or"), kAnd = word_hash("and");
+constexpr std::uint64_t kNot = word_hash("not"), kNever = word_hash("never"), kYet = word_hash("yet");
+// Words that give a reason ("dissented because inflation remains too high"): what follows is the
+// speaker's own view, which no stance operator before the reason reaches.
+constexpr std::array<std::uint64_t, 7> kReasonWords = {word_hash("because"), word_hash("citing"), word_hash("cites"),
+                                                       word_hash("cited"),   word_hash("given"),  word_hash("amid"),
+                                                       word_hash("driven")};
 // A policy term in a clause "but" opens outweighs the clause before it ("praises progress ..., but
 // isn't ready for cuts").
 constexpr double kContrastClauseWeight = 1.5;
@@ -106,6 +112,27 @@ bool preposition_role(std::uint64_t word, std::uint64_t next, Role& role, std::u
 }
 
 double squash(double x) noexcept { return x / (1.0 + std::fabs(x)); }
+
+// A reason word strictly between words `after` and `before` of one clause.
+// "not" or "never" strictly inside a term's own words: a gapped phrase ("inflation ~3 cool*")
+// that spans a negation ("inflation might not cool") says the opposite. i + 1 <= last < count.
+bool negated_inside(const rules::TokenizedText& words, std::uint32_t first, std::uint32_t last) noexcept {
+  for (std::uint32_t i = first + 1u; i < last && i < words.count; ++i) {
+    const std::uint64_t h = words.tokens[i].hash;
+    if (h == kNot && words.tokens[i + 1u].hash == kYet) continue;  // "not yet" delays; it does not negate
+    if (h == kNot || h == kNever) return true;
+  }
+  return false;
+}
+
+bool reason_between(const rules::TokenizedText& words, std::uint32_t after, std::uint32_t before) noexcept {
+  for (std::uint32_t i = after + 1u; i < before && i < words.count; ++i) {
+    for (const std::uint64_t reason : kReasonWords) {
+      if (words.tokens[i].hash == reason) return true;
+    }
+  }
+  return false;
+}
 
 // The first word of the clause that holds word `i`.
 std::uint32_t clause_first_word(const rules::TokenizedText& w, std::uint32_t i) noexcept {
@@ -699,6 +726,7 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
     } op;
     int previewed_clause = -1;
     int last_turn_after_end = -1;
+    int negated_inside_end = -1;  // a negator read inside the last term's own words
     double last_value = 0;
     int last_clause = -1, last_end = -1;
     std::uint32_t last_event = kNoEvent;
@@ -732,8 +760,10 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         continue;
       }
       if (op.live && (t.clause != op.clause || t.first - op.last - 1 > static_cast<int>(p.policy_window))) flush();
+      if (op.live && reason_between(f.words, op.last, t.first)) flush();
       if (!t.is_event) {
         const rules::LexiconTerm& lt = pack_->term(t.owner);
+        if (lt.kind == LexiconKind::negator && static_cast<int>(t.last) <= negated_inside_end) continue;  // already read
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
           // Two operators on shared words ("high bar" and "bar for") are one, and so is a turn
           // followed by "before", which says the same delay twice ("patient before cutting"), or by
@@ -754,6 +784,15 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           else op.alone = op.flips % 2 == 1 ? lt.weight : 0;
           op.owner = t.owner;
           op.last_turn = lt.kind == LexiconKind::turn;
+        } else if (lt.kind == LexiconKind::turn_after && op.live && !op.last_turn && op.last + 1u == t.first) {
+          // A negator right before it undoes it: "a hike is not off the table" keeps the hike.
+          last_turn_after_end = t.last;
+          op = Operator{};
+          if (trace != nullptr) {
+            Line line;
+            line << "\"" << term_text(f, t) << "\" is negated: the term before it stands";
+            note(trace, line);
+          }
         } else if (lt.kind == LexiconKind::turn_after && last_clause == t.clause && t.first - last_end - 1 <= 5 && last_value != 0 &&
                    static_cast<int>(t.first) > last_turn_after_end) {  // "is not" and "not something" turn once
           last_turn_after_end = t.last;
@@ -812,6 +851,11 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         value *= op.factor;
         turned_by = pack_->term(op.owner).phrase;
         op = Operator{};
+      }
+      if (!is_hold && negated_inside(f.words, t.first, t.last)) {
+        value = -value;
+        negated_inside_end = t.last;
+        if (turned_by.empty()) turned_by = "a negation inside it";
       }
       if (previews && previewed_clause == t.clause) {
         if (trace != nullptr) {
