@@ -237,6 +237,9 @@ listen = "0.0.0.0:)" + free_port + R"("
 listen = "127.0.0.1:0"
 user = "desk"
 password_env = "H2S_TEST_UNSET_PASSWORD"
+
+[output.moldudp64]
+group = "10.1.2.3:40000"
 )");
   ::unsetenv("H2S_TEST_UNSET_PASSWORD");
   const auto r = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string(), "--check-config"});
@@ -250,6 +253,7 @@ password_env = "H2S_TEST_UNSET_PASSWORD"
                         Contains("machine.toml:27)"));
   CHECK_THAT(r.err, Contains("machine.toml:30: [threads] cpu = 4000: this process may run on CPUs"));
   CHECK_THAT(r.err, Contains("warning: ") && Contains("H2S_TEST_UNSET_PASSWORD") && Contains("(needed to run)"));
+  CHECK_THAT(r.err, Contains("'group' must be a multicast group (224.0.0.0/4), not '10.1.2.3'"));
   // The start-up refuses the same configuration with the same messages, the secret now an error.
   const auto start = h2s::test::run_process({H2S_BINARY, "run", "--config", config.string()});
   CHECK(start.exit_code == 2);
@@ -265,6 +269,9 @@ listen = "127.0.0.1:0"
 listen = "127.0.0.1:0"
 user = "desk"
 password_env = "H2S_TEST_UNSET_PASSWORD"
+
+[output.moldudp64]
+group = "239.192.55.1:40123"
 )");
   const auto warned = h2s::test::run_process({H2S_BINARY, "run", "--config", secret_only.string(), "--check-config"});
   CHECK(warned.exit_code == 0);

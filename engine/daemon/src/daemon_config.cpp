@@ -76,17 +76,19 @@ class Reader {
                           host_override.empty() ? e->host : std::move(host_override), e->port});
   }
   [[nodiscard]] const std::vector<Bind>& binds() const noexcept { return binds_; }
-  // The string at `key` must be an IP address as start-up parses it (names are not resolved there).
-  void address(const toml::table& t, std::string_view key, AddressKind kind) {
+  // The address at `key` (the whole string, or with `host` its already parsed host) must be an IP
+  // address as start-up parses it (names are not resolved there).
+  void address(const toml::table& t, std::string_view key, AddressKind kind, std::string_view host = {}) {
     const toml::node* n = t.get(key);
     const auto* text = n != nullptr ? n->as_string() : nullptr;
     if (text == nullptr) return;
+    const std::string value(host.empty() ? std::string_view(text->get()) : host);
     boost::system::error_code ec;
-    const auto a = boost::asio::ip::make_address(text->get(), ec);
+    const auto a = boost::asio::ip::make_address(value, ec);
     if (ec || (kind != AddressKind::any && !a.is_v4())) {
-      error(*n, "'" + std::string(key) + "' must be an IPv4 address, not '" + text->get() + "'");
+      error(*n, "'" + std::string(key) + "' must be an IPv4 address, not '" + value + "'");
     } else if (kind == AddressKind::multicast_v4 && !a.is_multicast()) {
-      error(*n, "'" + std::string(key) + "' must be a multicast group (224.0.0.0/4), not '" + text->get() + "'");
+      error(*n, "'" + std::string(key) + "' must be a multicast group (224.0.0.0/4), not '" + value + "'");
     }
   }
   [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
@@ -405,7 +407,7 @@ void load_output(Reader& r, const toml::table& t, DaemonConfig& config) {
       r.integer(*m, "mtu", mold.mtu, 576, 65507);
       (void)r.endpoint(*m, "retransmit_listen", mold.retransmit_address, mold.retransmit_port);
       r.bind(*m, "retransmit_listen", Protocol::udp, "[output.moldudp64]");
-      r.address(*m, "group", AddressKind::multicast_v4);
+      if (!mold.group.empty()) r.address(*m, "group", AddressKind::multicast_v4, mold.group);  // "GROUP:PORT"
       r.address(*m, "interface", AddressKind::v4);
       net.mold = mold;
     }
