@@ -251,7 +251,7 @@ group = "10.1.2.3:40000"
   CHECK_THAT(r.err, Contains("machine.toml:22: feed taken: listen 127.0.0.1:" + held + " cannot be bound (TCP): Address already in use"));
   CHECK_THAT(r.err, Contains("[metrics]: listen 0.0.0.0:" + free_port + " is also feed first listen (") &&
                         Contains("machine.toml:27)"));
-  CHECK_THAT(r.err, Contains("machine.toml:30: [threads] cpu = 4000: this process may run on CPUs"));
+  CHECK_THAT(r.err, Contains("machine.toml:30: [threads] cpu = 4000: cannot pin a thread there"));
   CHECK_THAT(r.err, Contains("warning: ") && Contains("H2S_TEST_UNSET_PASSWORD") && Contains("(needed to run)"));
   CHECK_THAT(r.err, Contains("'group' must be a multicast group (224.0.0.0/4), not '10.1.2.3'"));
   // The start-up refuses the same configuration with the same messages, the secret now an error.

@@ -3,6 +3,7 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <initializer_list>
 #include <span>
 #include <sstream>
+#include <thread>
 
 #include "h2s/feeds/file_source.hpp"
 
@@ -487,18 +489,24 @@ void check_binds(Reader& r) {
   }
 }
 
-// A CPU to pin to must be one this process may run on.
+// A CPU to pin to must take a thread: tried as start-up does it, on a thread that exists for that
+// (the process's own affinity mask may be narrower than what a thread may be pinned to).
 void check_cpu(Reader& r, const toml::node* node, int cpu, std::string_view key) {
   if (cpu < 0 || node == nullptr) return;
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-  if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &allowed)) return;
-  std::string list;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &allowed)) list += (list.empty() ? "" : ",") + std::to_string(c);
+  int error = EINVAL;
+  if (cpu < CPU_SETSIZE) {
+    std::thread probe([cpu, &error] {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      error = ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one);
+    });
+    probe.join();
   }
-  r.error(*node, "[threads] " + std::string(key) + " = " + std::to_string(cpu) + ": this process may run on CPUs " + list + " only");
+  if (error == 0) return;
+  r.error(*node, "[threads] " + std::string(key) + " = " + std::to_string(cpu) + ": cannot pin a thread there (" +
+                     std::strerror(error) + "; this machine has " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) +
+                     " CPUs online)");
 }
 
 // A file start-up will create or append to: its folder must exist.
