@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <cstdlib>
 #include <map>
@@ -532,10 +533,9 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
   REQUIRE(benzinga.size() > 10);
   std::atomic<bool> alpaca_credentials_ok{true}, benzinga_token_ok{false};
   // The vendors send news only once the test's subscriber is admitted (so it misses none).
-  std::atomic<bool> subscriber_in{false};
-  const auto wait_for_subscriber = [&subscriber_in] {
-    for (int i = 0; i < 3000 && !subscriber_in.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  };
+  std::promise<void> subscriber_in;  // a handshake: set once the daemon's gauge shows the subscriber
+  const std::shared_future<void> subscriber_admitted = subscriber_in.get_future().share();
+  const auto wait_for_subscriber = [subscriber_admitted] { (void)subscriber_admitted.wait_for(std::chrono::seconds(30)); };
   h2s::test::WebSocketTestServer alpaca_server(cert, [&](h2s::test::WebSocketSession& s, int n) {
     s.send(R"([{"T":"success","msg":"connected"}])");
     if (s.receive() != R"({"action":"auth","key":"AKDAEMON","secret":"daemon-secret"})") alpaca_credentials_ok = false;
@@ -566,7 +566,7 @@ TEST_CASE("h2s run: Alpaca and Benzinga WebSocket/TLS feeds become signals, thro
   tcp::socket subscriber = h2s::test::connect_local(io, port_after(d.process, "NDJSON feed on port "));
   REQUIRE(scrape_until(d.metrics_port, [](Metrics& x) { return x["h2s_subscribers{output=\"ndjson_tcp\"}"] == 1; })
               .at("h2s_subscribers{output=\"ndjson_tcp\"}") == 1);
-  subscriber_in = true;
+  subscriber_in.set_value();
   const double alpaca_messages = static_cast<double>(alpaca.size() + 6);  // + 3 log-in messages per connection
   const double benzinga_messages = static_cast<double>(benzinga.size());
   const auto m = scrape_until(d.metrics_port, [&](Metrics& x) {
