@@ -108,7 +108,7 @@ class Reader {
                            std::span<const std::string_view> also = {}) {
     const toml::table* t = node.as_table();
     if (t == nullptr) {
-      error(node, "[" + std::string(what) + "] must be a table");
+      error(node, std::string("[").append(what).append("] must be a table"));  // not "[" + string: GCC 12 -Wrestrict false positive
       return nullptr;
     }
     for (auto&& [key, value] : *t) {
