@@ -159,7 +159,7 @@ TEST_CASE("Fsync policies: batch syncs every group, interval at most once per in
   CHECK(journal.syncs() == 1);  // the first, then not again within the hour
 }
 
-TEST_CASE("A torn tail is cut off on open and reported; the journal never keeps a corrupt tail") {
+TEST_CASE("A torn tail is cut off on open and reported, the journal never keeps a corrupt tail") {
   h2s::test::TempDir dir;
   const auto file = dir.path() / "torn.journal";
   write_journal(file, 10);
@@ -207,7 +207,7 @@ TEST_CASE("Torn tails: a short record header, zeros after the last record, a las
   CHECK(journal.truncated_bytes() == kRecord);
 }
 
-TEST_CASE("Corruption before the tail refuses to start, naming the offset and the good sequences; repair cuts it") {
+TEST_CASE("Corruption before the tail refuses to start, naming the offset and the good sequences, repair cuts it") {
   h2s::test::TempDir dir;
   SECTION("a zeroed length field") {
     const auto file = dir.path() / "zeroed.journal";
@@ -258,7 +258,7 @@ TEST_CASE("Journals of another session or format, and unwritable paths, are clea
   CHECK_THROWS_WITH(Journal(options(8, {}, "ELEVEN_CHAR")), Contains("1 to 10 characters"));
 }
 
-TEST_CASE("A journal that cannot be written: halt releases nothing more; memory goes on, counting what is unjournaled") {
+TEST_CASE("A journal that cannot be written: halt releases nothing more, memory goes on, counting what is unjournaled") {
   h2s::test::TempDir dir;
   for (const JournalErrorPolicy policy : {JournalErrorPolicy::halt, JournalErrorPolicy::memory}) {
     const bool halt = policy == JournalErrorPolicy::halt;

@@ -334,8 +334,9 @@ bool Journal::commit() noexcept {
     unsynced_ = true;
   }
   const auto now = std::chrono::steady_clock::now();
+  // syncs_ == 0: the first commit syncs even when the clock's epoch (boot) is under an interval ago.
   const bool sync = unsynced_ && (fsync_ == FsyncPolicy::batch ||
-                                  (fsync_ == FsyncPolicy::interval && now - last_sync_ >= fsync_interval_));
+                                  (fsync_ == FsyncPolicy::interval && (syncs_ == 0 || now - last_sync_ >= fsync_interval_)));
   if (sync) {
     if (::fdatasync(fd_) != 0) {
       fail(errno);
