@@ -123,7 +123,7 @@ TEST_CASE("MoldUDP64 packets carry their messages, heartbeats and end of session
   CHECK(messages.empty());
 }
 
-TEST_CASE("Truncated or padded MoldUDP64 packets deliver nothing; requests parse exactly") {
+TEST_CASE("Truncated or padded MoldUDP64 packets deliver nothing, requests parse exactly") {
   std::uint8_t packet[64];
   std::size_t n = h2s::mold::encode_header("S", 1, 2, packet);
   const std::uint8_t body[] = {7, 7, 7, 7};

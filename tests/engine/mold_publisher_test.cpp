@@ -127,7 +127,7 @@ TEST_CASE("MoldUDP64: messages are packed under the MTU, in sequence, on the mul
   CHECK(got == std::vector<std::string>{"m1", "m2", "m3", "m4", "m5", "m6", "m7"});
 }
 
-TEST_CASE("MoldUDP64: heartbeats carry the next sequence; End of Session is 0xFFFF") {
+TEST_CASE("MoldUDP64: heartbeats carry the next sequence, End of Session is 0xFFFF") {
   Receiver receiver;
   Harness h(receiver.port(), std::chrono::milliseconds(100));
   h.publish(2, 10);
@@ -145,7 +145,7 @@ TEST_CASE("MoldUDP64: heartbeats carry the next sequence; End of Session is 0xFF
   CHECK(d.header.sequence == 3);
 }
 
-TEST_CASE("MoldUDP64: a gap is filled by the retransmission server; bad requests get nothing") {
+TEST_CASE("MoldUDP64: a gap is filled by the retransmission server, bad requests get nothing") {
   Receiver receiver;
   Harness h(receiver.port());
   h.publish(20, 100);

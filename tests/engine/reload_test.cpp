@@ -27,7 +27,7 @@ std::string read_feed() {
 
 }  // namespace
 
-TEST_CASE("Rule packs swap in between lines while a replay runs; broken packs are refused") {
+TEST_CASE("Rule packs swap in between lines while a replay runs, broken packs are refused") {
   h2s::test::TempDir dir;
   const auto default_pack = h2s::test::default_rules();
   h2s::perf::generate_pack(default_pack, dir.path() / "bigger", 300);
@@ -103,7 +103,7 @@ TEST_CASE("Rule packs swap in between lines while a replay runs; broken packs ar
   CHECK(sink.signals == counters.signals.get());
 }
 
-TEST_CASE("Only the newest offered pack goes live; older queued offers are retired unused") {
+TEST_CASE("Only the newest offered pack goes live, older queued offers are retired unused") {
   h2s::test::TempDir dir;
   auto pack_with = [&](const std::string& id) {
     const auto path = dir.path() / id;

@@ -201,7 +201,7 @@ TEST_CASE("Releases read figures against estimates, surprises and moves with the
   CHECK(h.side("Canada adds 60,000 jobs in October", "QQQ") == "none");
 }
 
-TEST_CASE("An FOMC hold is neutral unless the story guides; a speaker's hold reads hawkish") {
+TEST_CASE("An FOMC hold is neutral unless the story guides, a speaker's hold reads hawkish") {
   Harness h;
   CHECK(h.side("Fed holds rates steady as expected", "QQQ") == "none");
   CHECK(h.side("Fed holds rates steady, signals two cuts later this year", "QQQ") == "buy");
@@ -467,7 +467,7 @@ TEST_CASE("Figures are read in every wire's form, and times, years and multiples
   CHECK_FALSE(f.has_actual);
 }
 
-TEST_CASE("A vendor's primary ticker raises relevance; a vendor's sentiment is reported, never followed") {
+TEST_CASE("A vendor's primary ticker raises relevance, a vendor's sentiment is reported, never followed") {
   const auto pack = default_pack();
   h2s::rules::Matcher matcher(pack);
   auto match = std::make_unique<h2s::rules::MatchResult>();

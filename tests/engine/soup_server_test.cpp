@@ -141,7 +141,7 @@ class Client {
 
 }  // namespace
 
-TEST_CASE("SoupBinTCP: login accepted with session and next sequence; wrong password rejected with 'A'") {
+TEST_CASE("SoupBinTCP: login accepted with session and next sequence, wrong password rejected with 'A'") {
   Harness h;
   h.publish(3);
   Client good(h.port());
@@ -214,7 +214,7 @@ TEST_CASE("SoupBinTCP: heartbeats after silence, silent clients dropped, end of 
   CHECK(last.expect('Z').type == 'Z');
 }
 
-TEST_CASE("SoupBinTCP: a subscriber that stops reading is dropped; a fast one keeps receiving") {
+TEST_CASE("SoupBinTCP: a subscriber that stops reading is dropped, a fast one keeps receiving") {
   SoupServerOptions options = Harness::default_options();
   options.max_buffered_bytes = 256 << 10;  // the fast reader has slack for a scheduling hiccup
   Harness h(options, 1 << 16);
@@ -269,7 +269,7 @@ TEST_CASE("SoupBinTCP: garbage from a client closes only that client") {
   h.run([&] { CHECK(h.server().counters().protocol_errors == 1); });
 }
 
-TEST_CASE("SoupBinTCP: no slot without a login; connections that never log in are dropped") {
+TEST_CASE("SoupBinTCP: no slot without a login, connections that never log in are dropped") {
   SoupServerOptions options = Harness::default_options();
   options.login_timeout = std::chrono::milliseconds(300);
   Harness h(options);
@@ -287,7 +287,7 @@ TEST_CASE("SoupBinTCP: no slot without a login; connections that never log in ar
   });
 }
 
-TEST_CASE("SoupBinTCP: End of Session reaches readers; a subscriber that does not read is closed anyway") {
+TEST_CASE("SoupBinTCP: End of Session reaches readers, a subscriber that does not read is closed anyway") {
   SoupServerOptions options = Harness::default_options();
   options.shutdown_grace = std::chrono::milliseconds(300);
   options.max_buffered_bytes = 1 << 20;

@@ -169,7 +169,7 @@ TEST_CASE("Headlines of every vendor read typographic punctuation and entities a
   CHECK(c.stories[0].summary == "it's");
 }
 
-TEST_CASE("Recorded lines carry their receive time; a live receive time wins") {
+TEST_CASE("Recorded lines carry their receive time, a live receive time wins") {
   Decoder decoder;
   const std::string line =
       R"({"h2s_recv_us":1764682200001234,"feed":"alpaca","msg":[{"T":"n","id":1,"headline":"A","created_at":"2025-12-02T13:30:00Z"}]})";
@@ -265,7 +265,7 @@ TEST_CASE("Review regressions: broken arrays, nested receive times, zone names, 
   CHECK(c.rejected == std::vector<Status>{Status::bad_timestamp});
 }
 
-TEST_CASE("Times at or before the epoch, or more than a day ahead, are bad_timestamp; recorded receive times too") {
+TEST_CASE("Times at or before the epoch, or more than a day ahead, are bad_timestamp, recorded receive times too") {
   Decoder decoder;
   // An offset that lands before the epoch; an epoch number of 0.
   auto c = decode_line(decoder, R"({"id":"x","headline":"Early","published_at":"1970-01-01T00:00:00+23:00"})");
@@ -321,7 +321,7 @@ TEST_CASE("The whole line is validated: unread fields, nesting beyond the limit,
   }
 }
 
-TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type; vendor status, errors and empty pages are control") {
+TEST_CASE("Unknown Benzinga actions and Alpaca types are wrong_type, vendor status, errors and empty pages are control") {
   Decoder decoder;
   using h2s::ControlReason;
   auto c = decode_line(decoder,

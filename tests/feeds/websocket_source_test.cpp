@@ -86,7 +86,7 @@ bool alpaca_log_in(h2s::test::WebSocketSession& s, Observed& observed) {
 
 }  // namespace
 
-TEST_CASE("wss URLs are parsed; anything else is refused") {
+TEST_CASE("wss URLs are parsed, anything else is refused") {
   auto url = h2s::feeds::parse_websocket_url("wss://stream.data.alpaca.markets/v1beta1/news");
   REQUIRE(url);
   CHECK(url->host == "stream.data.alpaca.markets");
@@ -191,7 +191,7 @@ TEST_CASE("A certificate nobody vouches for is refused: counted, never streamed"
   CHECK(source->counters().connects.get() == 0);
 }
 
-TEST_CASE("An oversized WebSocket message is one rejected message; the feed reconnects") {
+TEST_CASE("An oversized WebSocket message is one rejected message, the feed reconnects") {
   h2s::test::TestCertificate cert;
   h2s::test::WebSocketTestServer server(cert, [&](h2s::test::WebSocketSession& s, int n) {
     Observed ignored;

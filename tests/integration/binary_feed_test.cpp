@@ -215,7 +215,7 @@ TEST_CASE("h2s tap joins MoldUDP64 late and fills the gap from the retransmissio
   expect_same_signals(replayed.out, tapped.out);
 }
 
-TEST_CASE("A paced replay serves logins, due signals and heartbeats while it waits; SIGINT ends the session") {
+TEST_CASE("A paced replay serves logins, due signals and heartbeats while it waits, SIGINT ends the session") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
   h2s::test::TempDir dir;
   // Due at once, two seconds later, and an hour later: the replay is waiting when the subscriber comes.

@@ -195,7 +195,7 @@ listen = "localhost"
   CHECK_THAT(ok.out, Contains("ok (2 feeds"));
 }
 
-TEST_CASE("h2s run --check-config finds what start-up would refuse, naming the key and file:line; secrets only warn") {
+TEST_CASE("h2s run --check-config finds what start-up would refuse, naming the key and file:line, secrets only warn") {
   h2s::test::TempDir dir;
   // A port another process holds, for the check to find taken.
   asio::io_context io;
@@ -866,7 +866,7 @@ TEST_CASE("h2s run: /metrics serves clients concurrently (silent ones hold only 
   CHECK(d.process.wait(std::chrono::seconds(30)).exit_code == 0);
 }
 
-TEST_CASE("h2s run: a reload compiles off the signal-handling thread; SIGTERM during a long compile stops at once") {
+TEST_CASE("h2s run: a reload compiles off the signal-handling thread, SIGTERM during a long compile stops at once") {
   h2s::test::TempDir dir;
   std::filesystem::copy(h2s::test::default_rules(), dir.path() / "pack");
   const auto config = dir.write("h2s.toml", "[rules]\npath = \"" + (dir.path() / "pack").string() + "\"\nreload_on_sighup = true\n" + R"(

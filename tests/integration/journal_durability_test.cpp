@@ -251,7 +251,7 @@ TEST_CASE("kill -9 at full rate never reissues a sequence number, and a restart 
              << reissued << " reissued, journal " << scan.records << " records");
 }
 
-TEST_CASE("A full disk under on_error = halt publishes nothing past the journal and exits non-zero; memory goes on, loudly") {
+TEST_CASE("A full disk under on_error = halt publishes nothing past the journal and exits non-zero, memory goes on, loudly") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
   h2s::test::TempDir dir;
   std::string feed;
@@ -292,7 +292,7 @@ TEST_CASE("A full disk under on_error = halt publishes nothing past the journal 
   }
 }
 
-TEST_CASE("A corrupt journal refuses to start, naming where; h2s journal check reports it and repair cuts it") {
+TEST_CASE("A corrupt journal refuses to start, naming where, h2s journal check reports it and repair cuts it") {
   ::setenv("H2S_SOUP_PASSWORD", "s3cret", 1);
   h2s::test::TempDir dir;
   std::string feed;

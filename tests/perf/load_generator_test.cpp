@@ -46,7 +46,7 @@ TEST_CASE("The corpus is the sample feed's distinct new stories, classified agai
   CHECK(matching < corpus().size());
 }
 
-TEST_CASE("The same seed gives the same bytes; another seed other bytes") {
+TEST_CASE("The same seed gives the same bytes, another seed other bytes") {
   LoadOptions options;
   options.seed = 7;
   LoadGenerator a(corpus(), options), b(corpus(), options);

@@ -70,7 +70,7 @@ const h2s::rules::RuleMatch* find_rule(const CompiledPack& pack, const MatchResu
 
 }  // namespace
 
-TEST_CASE("Headline and body are scanned separately; hits know their field and offsets") {
+TEST_CASE("Headline and body are scanned separately, hits know their field and offsets") {
   h2s::test::TempDir dir;
   const auto pack = small_pack(dir);
   Matcher matcher(pack);
@@ -98,7 +98,7 @@ TEST_CASE("Headline and body are scanned separately; hits know their field and o
   CHECK(result.mentions[0].field == Field::headline);
 }
 
-TEST_CASE("Entity exclusions cancel mentions inside their span; rule exclusions suppress the rule") {
+TEST_CASE("Entity exclusions cancel mentions inside their span, rule exclusions suppress the rule") {
   h2s::test::TempDir dir;
   const auto pack = small_pack(dir);
   Matcher matcher(pack);
@@ -149,7 +149,7 @@ patterns = ['\bforecast\b']
   CHECK(result.mention_of(0) != nullptr);
 }
 
-TEST_CASE("Vendor tags count as mentions; requires gates a rule; case-sensitive rules stay so") {
+TEST_CASE("Vendor tags count as mentions, requires gates a rule, case-sensitive rules stay so") {
   h2s::test::TempDir dir;
   const auto pack = small_pack(dir);
   Matcher matcher(pack);

@@ -144,7 +144,7 @@ TEST_CASE("A phrase's shape gives the words it spans and its first word, as the 
   CHECK(shape.first == "u.s.");
 }
 
-TEST_CASE("Events load with their kind, direction or roles; mistakes are errors with their line") {
+TEST_CASE("Events load with their kind, direction or roles, mistakes are errors with their line") {
   h2s::test::TempDir dir;
   dir.write("a.toml", std::string(kTopics) + R"(
 [[event]]
@@ -198,7 +198,7 @@ phrases = ["rises ~12 sharply"]
   CHECK_THAT(error, Contains("a gap is ~1 to ~9"));
 }
 
-TEST_CASE("Rule scope and invert are read from the pack; bad values are errors") {
+TEST_CASE("Rule scope and invert are read from the pack, bad values are errors") {
   h2s::test::TempDir dir;
   dir.write("a.toml", std::string(kTopics) + R"(
 [[rule]]
