@@ -130,6 +130,16 @@ TEST_CASE("Company events give each company the side of its role, and nothing to
   CHECK(h.side("Nvidia supplier TSMC raises AI chip forecast", "NVDA") == "none");
   // An event whose clause names no company reads the story's lead company.
   CHECK(h.side("Oracle: shares jump after record cloud bookings", "ORCL") == "buy");
+  // A later clause naming only the lead, in none of its event's roles, still has the lead as actor.
+  CHECK(h.side("AWS unveils Trn3 UltraServers, claims 3x the performance of Trn2", "AMZN") == "buy");
+  // Results in one word, each company its own clause: opposite sides.
+  const char* diverge = "Digital Realty beats on core FFO while Equinix misses";
+  CHECK(h.side(diverge, "DLR") == "buy");
+  CHECK(h.side(diverge, "EQIX") == "sell");
+  // A buyer weighing one supplier over another.
+  const char* weighs = "Google weighs Broadcom-built accelerators over Nvidia chips for new cluster";
+  CHECK(h.side(weighs, "AVGO") == "buy");
+  CHECK(h.side(weighs, "NVDA") == "sell");
   // Gaming cards are outside the taxonomy, whatever the news.
   CHECK(h.side("Nvidia GeForce RTX 5090 demand surges at launch", "NVDA") == "none");
 }

@@ -534,6 +534,7 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         }
       }
       Line roles_seen;
+      bool lead_credited = false;
       auto credit = [&](const MentionSpan& m, Role role, double sign) {
         if (sign == 0) return;
         // Under an untracked company's headline, a tracked one is neither actor nor object; a
@@ -541,15 +542,16 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         if (untracked_subject_ && fi == 0 && (role == Role::subject || role == Role::object)) return;
         Reading* r = reading_of(m.entity);
         if (r == nullptr) return;
+        lead_credited = lead_credited || m.entity == lead_;
         r->add(sign * base, t.owner);
         r->hedges = static_cast<std::uint16_t>(r->hedges + hedges);
         if (trace != nullptr) roles_seen << " " << entities[m.entity].ticker << "=" << rules::to_string(role) << sign * base;
       };
-      bool subject_found = false, clause_named = false;
+      bool subject_found = false, clause_names_other = false;
       for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
         const MentionSpan& m = f.mentions[mi];
         if (m.clause != t.clause) continue;
-        clause_named = true;
+        clause_names_other = clause_names_other || m.entity != lead_;
         if (m.context || m.last >= t.first || static_cast<int>(m.first) <= floor || claimed_[fi][mi]) continue;
         subject_found = true;
         credit(m, Role::subject, passive ? (object_sign != 0 ? object_sign : subject_sign) : subject_sign);
@@ -612,7 +614,8 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       }
       // A subject the clause does not name ("Shares jump after record quarter") is the lead
       // company: fully in the headline's first clause, half as much in a later one, whose actor
-      // may be a company the pack does not track ("... as Google gains").
+      // may be a company the pack does not track ("... as Google gains"). A clause naming only the
+      // lead, in no role of the event, keeps it as actor ("unveils Trainium3, claims 4x performance of Trainium2").
       // Not a lead first named after it ("Meta to spend billions on Google's TPUs, in blow to Nvidia").
       bool lead_named_after = false;
       for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
@@ -620,7 +623,8 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         lead_named_after = f.mentions[mi].first > t.last;
         break;
       }
-      if (!subject_found && !passive && subject_sign != 0 && !clause_named && lead_ >= 0 && !lead_named_after) {
+      if (!subject_found && !passive && subject_sign != 0 && !clause_names_other && !lead_credited && lead_ >= 0 &&
+          !lead_named_after) {
         MentionSpan lead;
         lead.entity = static_cast<std::uint16_t>(lead_);
         credit(lead, Role::subject, subject_sign * p.lead_subject_weight * (t.clause == 0 ? 1.0 : 0.5));
