@@ -300,6 +300,9 @@ TEST_CASE("Near repeats are duplicates only when they signal the same: one-word 
   REQUIRE(s.feed("7", "US CPI rises 0.4% in May, above 0.3% forecast", 6 * kMinute).outcome == StoryOutcome::signalled);
   CHECK(s.feed("8", "US core CPI rises 0.5% in May, above 0.3% forecast", 7 * kMinute).outcome == StoryOutcome::signalled);
   CHECK(s.feed("9", "*US MAY CPI RISES 0.4% M/M; EST. +0.3%", 8 * kMinute).outcome == StoryOutcome::duplicate);
+  // A flash and its prose re-carry share their words once wire abbreviations are read in full.
+  REQUIRE(s.feed("11", "*BROADCOM SEES 1Q REV $14.6B, EST. $14.1B", 9 * kMinute).outcome == StoryOutcome::signalled);
+  CHECK(s.feed("12", "Broadcom forecasts first-quarter revenue above estimates", 11 * kMinute).outcome == StoryOutcome::duplicate);
   // After the window the same reading is news again.
   CHECK(s.feed("10", "Equinix boosts outlook as bookings hit a record", 30 * kMinute).outcome == StoryOutcome::signalled);
 }

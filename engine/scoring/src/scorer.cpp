@@ -42,14 +42,20 @@ constexpr std::string_view kStopWords[] = {
     "their", "they", "been", "have", "more", "about", "year", "his", "her", "she", "who", "how", "why", "what",
     "may", "can", "could", "would", "u.s.", "us", "reuter", "source", "via", "all", "out", "off", "per"};
 
-// Month abbreviations ("Jan.", "Sept") read as the month, as hashes.
-constexpr std::pair<std::string_view, std::string_view> kMonthNames[] = {
+// Wire abbreviations ("REV", "EST.", "Sept") read as the word in full, as hashes: a flash and its
+// prose re-carry share their words ("*NVIDIA SEES 3Q REV $54.0B, EST. $53.1B").
+constexpr std::pair<std::string_view, std::string_view> kAbbreviationNames[] = {
     {"jan", "january"}, {"feb", "february"}, {"mar", "march"}, {"apr", "april"},  {"jun", "june"},
     {"jul", "july"},    {"aug", "august"},   {"sep", "september"}, {"sept", "september"}, {"oct", "october"},
-    {"nov", "november"}, {"dec", "december"}};
-constexpr auto kMonths = [] {
-  std::array<std::pair<std::uint64_t, std::uint64_t>, std::size(kMonthNames)> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {rules::word_hash(kMonthNames[i].first), rules::word_hash(kMonthNames[i].second)};
+    {"nov", "november"}, {"dec", "december"}, {"rev", "revenue"}, {"est", "estimate"}, {"ests", "estimate"},
+    {"qtr", "quarter"}, {"mln", "million"}, {"bln", "billion"}, {"govt", "government"}, {"sees", "forecast"},
+    {"1q", "first"}, {"2q", "second"}, {"3q", "third"}, {"4q", "fourth"}, {"q1", "first"}, {"q2", "second"},
+    {"q3", "third"}, {"q4", "fourth"}};
+constexpr auto kAbbreviations = [] {
+  std::array<std::pair<std::uint64_t, std::uint64_t>, std::size(kAbbreviationNames)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = {rules::word_hash(kAbbreviationNames[i].first), rules::word_hash(kAbbreviationNames[i].second)};
+  }
   return out;
 }();
 constexpr auto kStopHashes = [] {
@@ -58,16 +64,16 @@ constexpr auto kStopHashes = [] {
   return out;
 }();
 
-// The word's hash without a final "s" ("supports" is "support", "rates" "rate"), months in full;
+// The word's hash without a final "s" ("supports" is "support", "rates" "rate"), abbreviations in full;
 // `hash` is word_hash(word), reused when nothing is stripped.
 std::uint64_t stem_hash(std::string_view word, std::uint64_t hash) noexcept {
   const std::size_t size = word.size();
   if (!word.empty() && word.back() == '.') word.remove_suffix(1);
   if (word.size() > 3 && (word.back() == 's' || word.back() == 'S') && word[word.size() - 2] != 's') word.remove_suffix(1);
   const std::uint64_t h = word.size() == size ? hash : rules::word_hash(word);
-  if (word.size() == 3 || word.size() == 4) {
-    for (const auto& [abbreviation, month] : kMonths) {
-      if (abbreviation == h) return month;
+  if (word.size() >= 2 && word.size() <= 4) {
+    for (const auto& [abbreviation, full] : kAbbreviations) {
+      if (abbreviation == h) return full;
     }
   }
   return h;
@@ -82,8 +88,8 @@ constexpr std::uint64_t kStopBloom = [] {
 
 // The stemmed hash of a word that says what a headline is about, or 0 for a stop word.
 std::uint64_t content_hash(std::string_view word, std::uint64_t hash, bool number) noexcept {
-  if (!number && word.size() < 3) return 0;
   const std::uint64_t h = stem_hash(word, hash);
+  if (!number && word.size() < 3 && h == hash) return 0;  // a short word counts only as an abbreviation ("Q3")
   if (number || ((kStopBloom >> (h & 63)) & 1) == 0) return h;
   for (const std::uint64_t s : kStopHashes) {
     if (s == h) return 0;
