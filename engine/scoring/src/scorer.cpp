@@ -64,6 +64,14 @@ constexpr auto kStopHashes = [] {
   return out;
 }();
 
+// An abbreviation's full word, as a hash ("rev" is "revenue"), or 0.
+std::uint64_t expanded(std::uint64_t hash) noexcept {
+  for (const auto& [abbreviation, full] : kAbbreviations) {
+    if (abbreviation == hash) return full;
+  }
+  return 0;
+}
+
 // The word's hash without a final "s" ("supports" is "support", "rates" "rate"), abbreviations in full;
 // `hash` is word_hash(word), reused when nothing is stripped.
 std::uint64_t stem_hash(std::string_view word, std::uint64_t hash) noexcept {
@@ -72,9 +80,7 @@ std::uint64_t stem_hash(std::string_view word, std::uint64_t hash) noexcept {
   if (word.size() > 3 && (word.back() == 's' || word.back() == 'S') && word[word.size() - 2] != 's') word.remove_suffix(1);
   const std::uint64_t h = word.size() == size ? hash : rules::word_hash(word);
   if (word.size() >= 2 && word.size() <= 4) {
-    for (const auto& [abbreviation, full] : kAbbreviations) {
-      if (abbreviation == h) return full;
-    }
+    if (const std::uint64_t full = expanded(h); full != 0) return full;
   }
   return h;
 }
@@ -88,8 +94,8 @@ constexpr std::uint64_t kStopBloom = [] {
 
 // The stemmed hash of a word that says what a headline is about, or 0 for a stop word.
 std::uint64_t content_hash(std::string_view word, std::uint64_t hash, bool number) noexcept {
+  if (!number && word.size() < 3) return expanded(hash);  // a short word counts only as an abbreviation ("Q3")
   const std::uint64_t h = stem_hash(word, hash);
-  if (!number && word.size() < 3 && h == hash) return 0;  // a short word counts only as an abbreviation ("Q3")
   if (number || ((kStopBloom >> (h & 63)) & 1) == 0) return h;
   for (const std::uint64_t s : kStopHashes) {
     if (s == h) return 0;
