@@ -136,6 +136,10 @@ TEST_CASE("Company events give each company the side of its role, and nothing to
   const char* diverge = "Digital Realty beats on core FFO while Equinix misses";
   CHECK(h.side(diverge, "DLR") == "buy");
   CHECK(h.side(diverge, "EQIX") == "sell");
+  // "by" before a figure is a margin, not who acts: the clause still reads the lead.
+  CHECK(h.side("Oracle: misses by $0.05 as cloud costs mount", "ORCL") == "sell");
+  // A print level with its estimate is in line, whatever its words.
+  CHECK(h.side("*MICROSOFT 2Q AZURE REVENUE GROWTH 31%, EST. 31%", "MSFT") == "none");
   // A buyer weighing one supplier over another.
   const char* weighs = "Google weighs Broadcom-built accelerators over Nvidia chips for new cluster";
   CHECK(h.side(weighs, "AVGO") == "buy");

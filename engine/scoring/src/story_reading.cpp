@@ -522,7 +522,9 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         turn = t.first - u.last - 1u <= p.policy_window ? -1 : 1;
       }
       const double base = event.weight * f.weight * negation * hedge * intensity * turn;
-      const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause;
+      // "downgraded by Morgan Stanley" names who acts; "beats by $0.30" only a margin.
+      const bool passive = t.last + 1u < w.count && w.tokens[t.last + 1u].hash == kBy && w.tokens[t.last + 1u].clause == t.clause &&
+                           !(t.last + 2u < w.count && w.tokens[t.last + 2u].has(rules::Token::number));
       // Where the previous event of the clause that has a subject ended: a subject stands between
       // it and this one ("orders" has none: "Nvidia says orders running ahead of supply").
       int floor = -1;
@@ -648,6 +650,20 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
   if (lead_ >= 0 && !question_) {
     const FieldWords& h = fields_[0];
     const Figures fig = read_figures(h.text, h.words, 0, h.words.count);
+    // A print level with its estimate is in line, whatever the words around it ("GROWTH 33%, EST. 33%").
+    if (fig.has_actual && fig.has_expected && fig.against_expected() == 0 && !fig.mixed) {
+      if (Reading* r = reading_of(static_cast<std::uint16_t>(lead_))) {
+        *r = Reading{};
+        r->silenced = true;
+        r->terms = 1;  // read, so the lexicon's tone does not stand in
+        if (trace != nullptr) {
+          Line line;
+          line << "figures: " << fig.actual << " level with " << fig.expected << " expected: in line, no direction for "
+               << entities[static_cast<std::size_t>(lead_)].ticker;
+          note(trace, line);
+        }
+      }
+    }
     if (fig.has_actual && fig.has_expected && fig.against_expected() != 0) {
       if (Reading* r = reading_of(static_cast<std::uint16_t>(lead_))) {
         r->add(fig.against_expected() * h.weight, kFiguresVsExpected);
