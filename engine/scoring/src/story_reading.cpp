@@ -646,33 +646,29 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
     }
   }
   // Results against estimates given only as figures ("Q3 revenue $35.1B vs $33.2B est."): the
-  // headline's lead company.
+  // headline's lead company. Level with its estimate, a print is in line, whatever the words around
+  // it ("GROWTH 33%, EST. 33%").
   if (lead_ >= 0 && !question_) {
     const FieldWords& h = fields_[0];
     const Figures fig = read_figures(h.text, h.words, 0, h.words.count);
-    // A print level with its estimate is in line, whatever the words around it ("GROWTH 33%, EST. 33%").
-    if (fig.has_actual && fig.has_expected && fig.against_expected() == 0 && !fig.mixed) {
-      if (Reading* r = reading_of(static_cast<std::uint16_t>(lead_))) {
+    const int against = fig.against_expected();
+    Reading* r = fig.has_actual && fig.has_expected && (against != 0 || !fig.mixed)
+                     ? reading_of(static_cast<std::uint16_t>(lead_))
+                     : nullptr;
+    if (r != nullptr) {
+      if (against != 0) {
+        r->add(against * h.weight, kFiguresVsExpected);
+      } else {
         *r = Reading{};
         r->silenced = true;
         r->terms = 1;  // read, so the lexicon's tone does not stand in
-        if (trace != nullptr) {
-          Line line;
-          line << "figures: " << fig.actual << " level with " << fig.expected << " expected: in line, no direction for "
-               << entities[static_cast<std::size_t>(lead_)].ticker;
-          note(trace, line);
-        }
       }
-    }
-    if (fig.has_actual && fig.has_expected && fig.against_expected() != 0) {
-      if (Reading* r = reading_of(static_cast<std::uint16_t>(lead_))) {
-        r->add(fig.against_expected() * h.weight, kFiguresVsExpected);
-        if (trace != nullptr) {
-          Line line;
-          line << "figures: " << fig.actual << " against " << fig.expected << " expected -> "
-               << entities[static_cast<std::size_t>(lead_)].ticker;
-          note(trace, line);
-        }
+      if (trace != nullptr) {
+        Line line;
+        line << "figures: " << fig.actual << (against != 0 ? " against " : " level with ") << fig.expected
+             << (against != 0 ? " expected -> " : " expected: in line, no direction for ")
+             << entities[static_cast<std::size_t>(lead_)].ticker;
+        note(trace, line);
       }
     }
   }
