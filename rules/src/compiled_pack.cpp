@@ -250,7 +250,7 @@ std::string CompiledPack::describe(std::uint32_t pattern_id) const {
     case PatternRef::Kind::entity_exclude: return "entity " + entities_[ref.owner].ticker + " (exclude)";
     case PatternRef::Kind::lexicon: {
       static constexpr const char* kKinds[] = {"sentiment", "negator", "turn", "turn_after", "intensifier", "hedge",
-                                               "preview", "in_line", "company_preview"};
+                                               "preview", "in_line", "company_preview", "market_move"};
       const LexiconTerm& term = source_.lexicon[ref.owner];
       return std::string("lexicon ") + kKinds[static_cast<int>(term.kind)] + " '" + term.phrase + "'";
     }

@@ -277,7 +277,8 @@ class Loader {
   }
 
   void load_event(const toml::table& t) {
-    check_keys(t, {"id", "kind", "direction", "relative", "resolved", "scope", "weight", "roles", "phrases", "description"});
+    check_keys(t, {"id", "kind", "direction", "relative", "resolved", "price_move", "scope", "weight", "roles", "phrases",
+                   "description"});
     Event event;
     event.where = where(t);
     event.id = get_string(t, "id", true);
@@ -299,6 +300,8 @@ class Loader {
     if (event.relative && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be relative");
     event.resolved = get_bool(t, "resolved", false);
     if (event.resolved && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be resolved");
+    event.price_move = get_bool(t, "price_move", false);
+    if (event.price_move && event.kind != EventKind::company) error(line_of(t), "only a company event can be a price move");
     const std::string scope = get_string(t, "scope", false);
     if (scope == "release") event.scope = EventScope::release;
     else if (scope == "policy") event.scope = EventScope::policy;
@@ -349,7 +352,7 @@ class Loader {
 
   void load_lexicon(const toml::node& node) {
     if (!check_keys(node, {"sentiment", "negators", "turns", "turns_after", "intensifiers", "hedges", "previews", "in_line",
-                           "company_previews"})) {
+                           "company_previews", "market_moves"})) {
       return;
     }
     for (auto&& [key, section] : *node.as_table()) {
@@ -362,6 +365,7 @@ class Loader {
                                : k == "hedges"       ? LexiconKind::hedge
                                : k == "previews"     ? LexiconKind::preview
                                : k == "in_line"      ? LexiconKind::in_line
+                               : k == "market_moves" ? LexiconKind::market_move
                                                      : LexiconKind::company_preview;
       const toml::table* terms = section.as_table();
       if (terms == nullptr) {

@@ -146,6 +146,11 @@ TEST_CASE("Company events give each company the side of its role, and nothing to
   CHECK(h.side(weighs, "NVDA") == "sell");
   // Gaming cards are outside the taxonomy, whatever the news.
   CHECK(h.side("Nvidia GeForce RTX 5090 demand surges at launch", "NVDA") == "none");
+  // A share move the market explains is no company news; company news beside it still reads.
+  CHECK(h.side("Nvidia shares edge lower as tech stocks retreat on rate worries", "NVDA") == "none");
+  CHECK(h.side("Equinix stock climbs as REITs rally on falling bond yields", "EQIX") == "none");
+  CHECK(h.side("Nvidia shares jump 4%", "NVDA") == "buy");
+  CHECK(h.side("Broadcom shares fall as chip stocks slide after it cuts AI revenue forecast", "AVGO") == "sell");
 }
 
 TEST_CASE("Negations and stance operators turn what they govern, and compose") {

@@ -275,7 +275,8 @@ std::uint8_t StoryReader::classes_of(const rules::PatternRef& ref) const noexcep
     case LexiconKind::turn_after: return Term::policy;
     case LexiconKind::preview: return Term::policy | Term::release;
     case LexiconKind::in_line: return Term::company | Term::policy | Term::release;
-    case LexiconKind::company_preview: return Term::company;
+    case LexiconKind::company_preview:
+    case LexiconKind::market_move: return Term::company;
   }
   return 0;
 }
@@ -480,22 +481,26 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
     // Clauses with a preview or an in-line cue ("ahead of earnings", "growth in line with
     // estimates"): their events give no direction.
     std::uint64_t quiet_clauses = 0;
+    bool market_moved = false;  // "as chip stocks rally": the field's share moves are the market's, not news
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
       if (t.is_event || (t.shadowed & Term::company) != 0) continue;
       const LexiconKind kind = pack_->term(t.owner).kind;
-      // A preview anywhere leaves the lexicon's tone out ("Broadcom's AI Boom: What to Watch ...").
-      company_preview_ = company_preview_ || kind == LexiconKind::company_preview;
+      // A preview or a market cause anywhere leaves the lexicon's tone out ("Broadcom's AI Boom: What to Watch").
+      company_preview_ = company_preview_ || kind == LexiconKind::company_preview || kind == LexiconKind::market_move;
+      market_moved = market_moved || kind == LexiconKind::market_move;
       if ((kind == LexiconKind::company_preview || kind == LexiconKind::in_line) && t.clause < 64) quiet_clauses |= 1ULL << t.clause;
     }
     for (std::uint32_t ti = 0; ti < f.term_count; ++ti) {
       const Term& t = f.terms[ti];
       if (!t.is_event || (t.shadowed & Term::company) != 0 || t.classes != Term::company) continue;
       const rules::Event& event = pack_->event(t.owner);
-      if (t.clause < 64 && (quiet_clauses >> t.clause & 1) != 0) {
+      const bool quiet = t.clause < 64 && (quiet_clauses >> t.clause & 1) != 0;
+      if (quiet || (market_moved && event.price_move)) {
         if (trace != nullptr) {
           Line line;
-          line << "event " << event.id << " \"" << term_text(f, t) << "\" in a preview or in-line clause: silent";
+          line << "event " << event.id << " \"" << term_text(f, t) << "\""
+               << (quiet ? " in a preview or in-line clause: silent" : " is a share move the market explains: silent");
           note(trace, line);
         }
         continue;

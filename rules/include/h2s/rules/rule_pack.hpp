@@ -92,7 +92,10 @@ struct Rule {
 //                otherwise) or for the company events of its clause
 //   company_preview  an earnings preview, "what to watch", a daily price recap: silences the
 //                company events of its clause
-enum class LexiconKind : std::uint8_t { sentiment, negator, turn, turn_after, intensifier, hedge, preview, in_line, company_preview };
+//   market_move  a market-wide cause ("as chip stocks rally", "rising yields"): silences the
+//                share-price events (price_move) of its field
+enum class LexiconKind : std::uint8_t { sentiment, negator, turn, turn_after, intensifier, hedge, preview, in_line, company_preview,
+                                        market_move };
 
 struct LexiconTerm {
   std::string phrase;  // literal words; '*' matches the rest of a word ("accelerat*")
@@ -129,6 +132,7 @@ struct Event {
   double direction = 0;  // policy, stance, move, surprise
   bool relative = false; // surprise: "more than expected" follows the move it qualifies
   bool resolved = false; // surprise: already in hawkish terms ("stronger than expected"), no polarity
+  bool price_move = false;  // company: a share-price move, which a market-wide cause explains away
   EventScope scope = EventScope::any;
   double weight = 1.0;
   std::array<double, kRoleCount> roles{};  // company

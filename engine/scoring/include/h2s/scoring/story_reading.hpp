@@ -135,7 +135,7 @@ class StoryReader {
   int lead_ = -1;
   bool question_ = false;           // the headline asks ("Will Nvidia's Blackwell lift revenue?"): no direction
   bool untracked_subject_ = false;  // the headline's subject is a company the pack does not track
-  bool company_preview_ = false;    // a company preview is in the story: no lexicon fallback
+  bool company_preview_ = false;    // a company preview or a market cause is in the story: no lexicon fallback
   bool companies_read_ = false;
   bool companies_traced_ = false;
   std::array<std::uint16_t, kMaxCompanies> company_ids_{};
