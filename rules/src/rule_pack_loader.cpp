@@ -277,7 +277,7 @@ class Loader {
   }
 
   void load_event(const toml::table& t) {
-    check_keys(t, {"id", "kind", "direction", "relative", "resolved", "price_move", "scope", "weight", "roles", "phrases",
+    check_keys(t, {"id", "kind", "direction", "relative", "resolved", "price_move", "imposed", "scope", "weight", "roles", "phrases",
                    "description"});
     Event event;
     event.where = where(t);
@@ -302,6 +302,8 @@ class Loader {
     if (event.resolved && event.kind != EventKind::surprise) error(line_of(t), "only a surprise can be resolved");
     event.price_move = get_bool(t, "price_move", false);
     if (event.price_move && event.kind != EventKind::company) error(line_of(t), "only a company event can be a price move");
+    event.imposed = get_bool(t, "imposed", false);
+    if (event.imposed && event.kind != EventKind::company) error(line_of(t), "only a company event can be imposed");
     const std::string scope = get_string(t, "scope", false);
     if (scope == "release") event.scope = EventScope::release;
     else if (scope == "policy") event.scope = EventScope::policy;

@@ -151,6 +151,9 @@ TEST_CASE("Company events give each company the side of its role, and nothing to
   CHECK(h.side("Equinix stock climbs as REITs rally on falling bond yields", "EQIX") == "none");
   CHECK(h.side("Nvidia shares jump 4%", "NVDA") == "buy");
   CHECK(h.side("Broadcom shares fall as chip stocks slide after it cuts AI revenue forecast", "AVGO") == "sell");
+  // An event a government imposes binds the company named after it.
+  CHECK(h.side("U.S. widens chip curbs, blocking Nvidia H20 sales to China", "NVDA") == "sell");
+  CHECK(h.side("Commerce revokes export licences, halting Nvidia supply to Chinese AI labs", "NVDA") == "sell");
 }
 
 TEST_CASE("Negations and stance operators turn what they govern, and compose") {

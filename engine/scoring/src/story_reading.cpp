@@ -623,9 +623,10 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
       // company: fully in the headline's first clause, half as much in a later one, whose actor
       // may be a company the pack does not track ("... as Google gains"). A clause naming only the
       // lead, in no role of the event, keeps it as actor ("unveils Trainium3, claims 4x performance of Trainium2").
-      // Not a lead first named after it ("Meta to spend billions on Google's TPUs, in blow to Nvidia").
+      // Not a lead first named after it ("Meta to spend billions on Google's TPUs, in blow to Nvidia"),
+      // unless the event is imposed on the story's company ("U.S. tightens curbs, blocking Nvidia sales").
       bool lead_named_after = false;
-      for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
+      for (std::uint32_t mi = 0; mi < f.mention_count && !event.imposed; ++mi) {
         if (f.mentions[mi].entity != lead_) continue;
         lead_named_after = f.mentions[mi].first > t.last;
         break;

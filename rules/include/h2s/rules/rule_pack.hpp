@@ -133,6 +133,7 @@ struct Event {
   bool relative = false; // surprise: "more than expected" follows the move it qualifies
   bool resolved = false; // surprise: already in hawkish terms ("stronger than expected"), no polarity
   bool price_move = false;  // company: a share-price move, which a market-wide cause explains away
+  bool imposed = false;     // company: done to a company by a government or court ("curbs ..., blocking Nvidia")
   EventScope scope = EventScope::any;
   double weight = 1.0;
   std::array<double, kRoleCount> roles{};  // company
