@@ -170,6 +170,12 @@ TEST_CASE("Negations and stance operators turn what they govern, and compose") {
   CHECK(h.side("Fed's Schmid opposes further rate cuts", "QQQ") == "sell");
   CHECK(h.side("Fed's Jefferson refutes reports of an emergency cut", "QQQ") == "sell");
   CHECK(h.side("Fed's Logan says she would not support a rate cut", "QQQ") == "sell");
+  // Ending an action reverses it, and a stance operator on the end reverses it back.
+  CHECK(h.side("Fed officials signal end to rate hikes", "QQQ") == "buy");
+  CHECK(h.side("Fed's Mester: premature to end rate hikes", "QQQ") == "sell");
+  // Wanting more evidence of the easing case is the hawkish half of it.
+  CHECK(h.side("Fed's Daly wants to see more progress on inflation before cutting", "TLT") == "sell");
+  CHECK(h.side("Fed's Logan says she needs to see further evidence inflation is cooling", "QQQ") == "sell");
   // Two negations cancel: not ruling out a hike is hawkish.
   CHECK(h.side("Fed's Lockhart says he isn't ruling out a rate hike", "QQQ") == "sell");
   // Fewer cuts, a pause in hikes, a slower pace: the action is turned.
