@@ -321,6 +321,17 @@ TEST_CASE("Near repeats are duplicates only when they signal the same: one-word 
   // A flash and its prose re-carry share their words once wire abbreviations are read in full.
   REQUIRE(s.feed("11", "*BROADCOM SEES 1Q REV $14.6B, EST. $14.1B", 9 * kMinute).outcome == StoryOutcome::signalled);
   CHECK(s.feed("12", "Broadcom forecasts first-quarter revenue above estimates", 11 * kMinute).outcome == StoryOutcome::duplicate);
+  // A speaker's flash that also hits the FOMC rule ("FED RATE INCREASE") and its prose re-carry are one speech.
+  const auto& flash = s.feed("13", "*YELLEN: CASE FOR FED RATE INCREASE HAS STRENGTHENED IN RECENT MONTHS", 12 * kMinute);
+  REQUIRE(flash.outcome == StoryOutcome::signalled);
+  CHECK(s.signal("TLT")->topic.view() == "macro.fomc");
+  CHECK(s.feed("14", "Yellen says case for rate hike has strengthened in recent months - Reuters", 13 * kMinute).outcome ==
+        StoryOutcome::duplicate);
+  // A decision and that decision's minutes stay two stories.
+  REQUIRE(s.feed("15", "Fed cuts rates by a quarter point for third time this year", 14 * kMinute).outcome ==
+          StoryOutcome::signalled);
+  CHECK(s.feed("16", "FOMC minutes show officials saw further cuts likely if inflation keeps easing", 15 * kMinute).outcome ==
+        StoryOutcome::signalled);
   // After the window the same reading is news again.
   CHECK(s.feed("10", "Equinix boosts outlook as bookings hit a record", 30 * kMinute).outcome == StoryOutcome::signalled);
 }

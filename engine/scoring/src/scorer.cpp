@@ -19,6 +19,7 @@ double position_factor(std::uint32_t position, std::size_t length) noexcept {
 }
 
 constexpr std::uint64_t kPolynomialBase = 0x100000001B3ULL;
+constexpr std::uint64_t kPolicyTopicKey = 0x706F6C696379ULL;  // "policy": every policy topic in a signature
 
 // How two headlines' first figures compare: one in common (sign aside, "falls 0.1%" is "-0.1%";
 // rounding aside, "$57.01B" is "$57.0B"), none to compare (either names none), or different prints.
@@ -308,7 +309,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   StoryReader& reader = *reader_;
   reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
-  std::uint64_t speaker = 0;  // which official spoke: each policy rule's first-listed pattern the headline hits
+  std::array<bool, ScoreResult::kMaxSignals> slot_policy{};  // the slot's signal is a policy reading
+  std::uint64_t speaker = 0;        // which official spoke: each speaker rule's first-listed pattern the headline hits
+  std::uint64_t decision_form = 0;  // the same of each decision rule, which tells a decision from its minutes
   bool company_news = false;  // a signal comes from a company reading (macro ones are scheduled, one per event)
   bool policy_news = false;   // a signal comes from a policy reading: a decision or remarks, whatever figures they cite
 
@@ -373,7 +376,10 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
           first_listed = std::min(first_listed, hit.pattern);
         }
       }
-      if (first_listed != UINT32_MAX) speaker = speaker * 31 + first_listed + 1;
+      if (first_listed != UINT32_MAX) {
+        std::uint64_t& key = rule.hold != 0 ? speaker : decision_form;
+        key = key * 31 + first_listed + 1;
+      }
     } else if (rule.reading == rules::Reading::release) {
       std::size_t k = 0;
       while (k < release_count && release_topics[k] != rule.topic) ++k;
@@ -425,6 +431,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
         slot = &out.signals[out.signal_count++];
       }
       slot_priority[static_cast<std::size_t>(slot - out.signals.data())] = priority;
+      slot_policy[static_cast<std::size_t>(slot - out.signals.data())] = rule.reading == rules::Reading::policy;
       *slot = Signal{};
       (void)slot->story_id.assign(story.id);
       slot->chain_id = admission_.chain_id;
@@ -458,9 +465,13 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   std::uint64_t signature = 0;
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
-    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(exact_hash(sig.topic.view()));
+    // Policy news is one topic here: which policy rule won (a speaker's, the FOMC's) is not news.
+    const std::uint64_t topic_key = slot_policy[s] ? kPolicyTopicKey : exact_hash(sig.topic.view());
+    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(topic_key);
   }
-  if (signature != 0) signature = mix(signature ^ speaker);
+  // A named speaker is the remarks' key, whether or not the FOMC rule also hit: "*YELLEN: CASE FOR
+  // FED RATE INCREASE" and "Yellen says case for rate hike has strengthened" are one speech.
+  if (signature != 0) signature = mix(signature ^ (speaker != 0 ? speaker : decision_form));
   const std::array<double, 2> figure = reader.headline_figures();
   if (admitted && !admission_.revision) {
     const bool edit_repeat = admission_.edit_candidate && admission_.edit_signature == signature;
