@@ -310,8 +310,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
   std::array<bool, ScoreResult::kMaxSignals> slot_policy{};  // the slot's signal is a policy reading
-  std::uint64_t speaker = 0;        // which official spoke: each speaker rule's first-listed pattern the headline hits
-  std::uint64_t decision_form = 0;  // the same of each decision rule, which tells a decision from its minutes
+  std::uint64_t speaker = 0;  // which official spoke: each speaker rule's first-listed pattern the headline hits
   bool company_news = false;  // a signal comes from a company reading (macro ones are scheduled, one per event)
   bool policy_news = false;   // a signal comes from a policy reading: a decision or remarks, whatever figures they cite
 
@@ -376,10 +375,9 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
           first_listed = std::min(first_listed, hit.pattern);
         }
       }
-      if (first_listed != UINT32_MAX) {
-        std::uint64_t& key = rule.hold != 0 ? speaker : decision_form;
-        key = key * 31 + first_listed + 1;
-      }
+      // Only a speaker rule says who spoke; an FOMC story's same side within the window is one event
+      // (the decision, statement and projections come out together), however a wire words it.
+      if (first_listed != UINT32_MAX && rule.hold != 0) speaker = speaker * 31 + first_listed + 1;
     } else if (rule.reading == rules::Reading::release) {
       std::size_t k = 0;
       while (k < release_count && release_topics[k] != rule.topic) ++k;
@@ -471,7 +469,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   }
   // A named speaker is the remarks' key, whether or not the FOMC rule also hit: "*YELLEN: CASE FOR
   // FED RATE INCREASE" and "Yellen says case for rate hike has strengthened" are one speech.
-  if (signature != 0) signature = mix(signature ^ (speaker != 0 ? speaker : decision_form));
+  if (signature != 0) signature = mix(signature ^ speaker);
   const std::array<double, 2> figure = reader.headline_figures();
   if (admitted && !admission_.revision) {
     const bool edit_repeat = admission_.edit_candidate && admission_.edit_signature == signature;
