@@ -217,6 +217,10 @@ TEST_CASE("Releases read figures against estimates, surprises and moves with the
   // "Less than expected" turns a rise; "barely" too.
   CHECK(h.side("U.S. consumer prices rise less than expected in March", "QQQ") == "buy");
   CHECK(h.side("US consumer prices barely rise in May", "QQQ") == "buy");
+  // "Barely" qualifies its own clause's rise, not the sum with a superlative after it.
+  CHECK(h.side("Consumer prices barely rose in May, smallest annual gain in three years", "QQQ") == "buy");
+  // A superlative opening the next clause qualifies the print however far its indicator is.
+  CHECK(h.side("Core PCE prices up 2.6% from a year ago in the latest month, slowest since March 2021", "TLT") == "buy");
   CHECK(h.side("Core PCE hotter than expected at 2.9%", "QQQ") == "sell");
   // In line, previews and calendars carry no direction.
   CHECK(h.side("US CPI rises 0.3% in May, in line with expectations", "QQQ") == "none");

@@ -958,7 +958,9 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
   }
   int preview = -1, in_line = -1;
   double moved = 0;  // the sum of the moves of its clause ("added 37,000, fewest in two years")
+  double own_moved = 0;  // of its own clause only: what a relative surprise qualifies ("barely rose")
   const Term* move = nullptr;  // the first of them
+  const Term* heaviest_move = nullptr;  // the first of the most weighted (a superlative)
   const Term* surprise = nullptr;
   const Term* relative = nullptr;
   const Term* stance = nullptr;
@@ -979,8 +981,14 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     // "rising claims", "strong jobs report").
     if (t.first <= ind.last && t.last >= ind.last) continue;
     if (t.last < ind.last && (t.clause != clause || ind.last - t.last > 3)) continue;
-    // A move far after it is another subject's ("Inflation cools ... a sign that price growth has peaked").
-    if (e.kind == EventKind::move && t.first > ind.last && t.first - ind.last - 1u > kMoveReach) continue;
+    const bool own_clause = t.clause == clause;
+    // Only a relative surprise or a superlative (a move weighted above 1) qualifies from the next clause.
+    const bool qualifies = t.clause == clause + 1u && t.first <= qualifier_start + 1u;
+    // A move far after it is another subject's ("Inflation cools ... a sign that price growth has peaked"),
+    // unless it opens the next clause as a qualifier ("rise 3.2% from a year earlier, slowest pace since 2021").
+    if (e.kind == EventKind::move && t.first > ind.last && t.first - ind.last - 1u > kMoveReach && !(qualifies && e.weight > 1)) {
+      continue;
+    }
     // A move inside a policy phrase is the Fed's, not the indicator's ("dashes hopes for a rate cut");
     // not one that holds the indicator's own words ("unemployment rate rises").
     bool in_policy_phrase = false;
@@ -991,11 +999,10 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
                          u.last > u.first && u.first > ind.last;
     }
     if (in_policy_phrase) continue;
-    const bool own_clause = t.clause == clause;
-    // Only a relative surprise or a superlative (a move weighted above 1) qualifies from the next clause.
-    const bool qualifies = t.clause == clause + 1u && t.first <= qualifier_start + 1u;
     if (e.kind == EventKind::move && (own_clause || (qualifies && e.weight > 1))) {
       moved += e.direction * e.weight;
+      if (own_clause) own_moved += e.direction * e.weight;
+      if (heaviest_move == nullptr || e.weight > pack_->event(heaviest_move->owner).weight) heaviest_move = &t;
       if (move == nullptr) move = &t;
     } else if (e.kind == EventKind::surprise && e.relative && (own_clause || qualifies) && relative == nullptr) {
       relative = &t;
@@ -1081,7 +1088,8 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
       }
       figure_between = level;
     }
-    const double base = move != nullptr && !figure_between ? (moved != 0 ? (moved > 0 ? 1.0 : -1.0) : 1.0) : 1.0;
+    const double qualified = own_moved != 0 ? own_moved : moved;  // "Barely Rose ..., Lowest Yearly Gain": the rise
+    const double base = move != nullptr && !figure_between ? (qualified != 0 ? (qualified > 0 ? 1.0 : -1.0) : 1.0) : 1.0;
     say("\"", move != nullptr ? term_text(f, *move) : std::string_view(), " ", term_text(f, *relative), "\"");
     decide(base * e.direction * polarity, relative->owner);
     return out;
@@ -1098,8 +1106,10 @@ Reading StoryReader::release_mention(const FieldWords& f, std::uint32_t index, R
     return out;
   }
   if (move != nullptr && moved != 0) {
-    say("move \"", term_text(f, *move), "\"", moved > 0 ? " up" : " down");
-    decide((moved > 0 ? 1.0 : -1.0) * polarity, move->owner);
+    // The move that carries the sum names the event: "rise ..., slowest pace since 2021" is the slowest.
+    const Term* by = (pack_->event(move->owner).direction > 0) == (moved > 0) ? move : heaviest_move;
+    say("move \"", term_text(f, *by), "\"", moved > 0 ? " up" : " down");
+    decide((moved > 0 ? 1.0 : -1.0) * polarity, by->owner);
     return out;
   }
   if (stance != nullptr) {
