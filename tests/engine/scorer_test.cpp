@@ -182,6 +182,20 @@ TEST_CASE("Negations and stance operators turn what they govern, and compose") {
   CHECK(h.side("Fed's Bostic sees fewer rate cuts this year", "QQQ") == "sell");
   CHECK(h.side("Fed's Harker favors a pause in rate hikes", "QQQ") == "buy");
   CHECK(h.side("Fed's Daly backs slower pace of rate hikes", "TLT") == "buy");
+  // A double negative keeps what follows; declining to advocate an action negates it.
+  CHECK(h.side("Fed's Bullard says it would not be inappropriate to raise rates in June", "QQQ") == "sell");
+  CHECK(h.side("Fed's Kashkari: not unreasonable to expect no rate hikes this year", "QQQ") == "buy");
+  CHECK(h.side("Fed's Collins says she is not advocating a rate cut at this point", "QQQ") == "sell");
+  // A weak or doubted case, a limit or a questioned action turns it.
+  CHECK(h.side("Fed's Williams says case for a December hike less compelling", "QQQ") == "buy");
+  CHECK(h.side("Fed's Hammack sees little case for further rate cuts", "QQQ") == "sell");
+  CHECK(h.side("Fed's Schmid: scope for further easing limited", "TLT") == "sell");
+  CHECK(h.side("Fed's Jefferson questions more asset purchases", "QQQ") == "sell");
+  CHECK(h.side("Powell: The question of when to cut is coming into view", "QQQ") == "buy");  // a noun, no turn
+  // Rates that must stay high and stalled progress are hawkish; policy at a sufficiently restrictive level is not.
+  CHECK(h.side("Fed's Musalem says rates must stay high for some time", "QQQ") == "sell");
+  CHECK(h.side("Fed's Bowman: inflation progress appears to have stalled", "TLT") == "sell");
+  CHECK(h.side("Fed's Goolsbee says policy is at or near sufficiently restrictive level", "QQQ") == "buy");
   // A negator reaches the next term in its own clause only.
   CHECK(h.side("No surprise there, Amazon delays Trainium3", "AMZN") == "sell");
 }
