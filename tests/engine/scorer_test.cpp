@@ -349,6 +349,10 @@ TEST_CASE("Near repeats are duplicates only when they signal the same: one-word 
   REQUIRE(s.feed("15", "Fed cuts rate three quarters point", 14 * kMinute).outcome == StoryOutcome::signalled);
   CHECK(s.feed("16", "FOMC Cuts 75 bps", 15 * kMinute).outcome == StoryOutcome::duplicate);
   CHECK(s.feed("17", "Fed holds rates, dot plot shows fewer cuts next year", 16 * kMinute).outcome == StoryOutcome::signalled);
+  // A re-carry that names fewer of the story's companies repeats what it names.
+  REQUIRE(s.feed("18", "Meta moves more training to Broadcom-designed MTIA chips from Nvidia GPUs", 17 * kMinute).signal_count == 2);
+  CHECK(s.feed("19", "Meta shifts training workloads to Broadcom-built MTIA accelerators", 18 * kMinute).outcome ==
+        StoryOutcome::duplicate);
   // After the window the same reading is news again.
   CHECK(s.feed("10", "Equinix boosts outlook as bookings hit a record", 30 * kMinute).outcome == StoryOutcome::signalled);
 }

@@ -254,16 +254,20 @@ bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) no
 void Scorer::remember(const Story& story, std::uint64_t signature, const std::array<double, 2>& figure) noexcept {
   const std::int64_t now = admission_.now_us;
   for (std::size_t i = 0; i < admission_.edit_count; ++i) edits_.put(admission_.edits[i], EditNeighbour{signature}, now);
-  if (signature != 0 && params_.semantic_window_us > 0) {
-    SameSignals entry;
-    if (const SameSignals* known = same_signals_.find(signature, now)) entry = *known;
-    entry.figures[entry.count % SameSignals::kKept] = figure;
-    entry.words[entry.count % SameSignals::kKept] = admission_.words;
-    if (entry.count < 255) ++entry.count;
-    same_signals_.put(signature, entry, now);
-  }
+  remember_signals(signature, figure);
   chains_.add(admission_.fingerprint, admission_.names, signature, now, admission_.chain_id.view(), admission_.chain_length);
   (void)story;
+}
+
+void Scorer::remember_signals(std::uint64_t signature, const std::array<double, 2>& figure) noexcept {
+  if (signature == 0 || params_.semantic_window_us <= 0) return;
+  const std::int64_t now = admission_.now_us;
+  SameSignals entry;
+  if (const SameSignals* known = same_signals_.find(signature, now)) entry = *known;
+  entry.figures[entry.count % SameSignals::kKept] = figure;
+  entry.words[entry.count % SameSignals::kKept] = admission_.words;
+  if (entry.count < 255) ++entry.count;
+  same_signals_.put(signature, entry, now);
 }
 
 double Scorer::take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept {
@@ -461,11 +465,14 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   // figures they cite ("cuts 50 basis points", "cuts to 4.75%-5%"); a release's different figures
   // are different prints (core CPI after headline CPI).
   std::uint64_t signature = 0;
+  std::array<std::uint64_t, ScoreResult::kMaxSignals> signal_keys{};  // each signal's own signature
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
     // Policy news is one topic here: which policy rule won (a speaker's, the FOMC's) is not news.
     const std::uint64_t topic_key = slot_policy[s] ? kPolicyTopicKey : exact_hash(sig.topic.view());
-    signature += mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(topic_key);
+    const std::uint64_t term = mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(topic_key);
+    signature += term;
+    signal_keys[s] = mix(term ^ speaker);
   }
   // A named speaker is the remarks' key, whether or not the FOMC rule also hit: "*YELLEN: CASE FOR
   // FED RATE INCREASE" and "Yellen says case for rate hike has strengthened" are one speech.
@@ -474,21 +481,31 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   if (admitted && !admission_.revision) {
     const bool edit_repeat = admission_.edit_candidate && admission_.edit_signature == signature;
     const bool near_repeat = admission_.near_candidate && admission_.near_signature == signature;
-    const SameSignals* same = signature != 0 && params_.semantic_window_us > 0 ? same_signals_.find(signature, admission_.now_us)
-                                                                                : nullptr;
-    bool same_news = false;
-    for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
-      const FigureMatch figures = compare_figures(same->figures[k], figure);
-      same_news = same_news || figures == FigureMatch::shared || (policy_news && !company_news) ||
-                  (figures == FigureMatch::unknown && (!company_news || shared_words(same->words[k], admission_.words) >= 2));
-    }
-    if (edit_repeat || near_repeat || same_news) {
+    // Whether a recent story with this signature was the same news (a figure, or words, in common).
+    auto same_news = [&](std::uint64_t key) {
+      const SameSignals* same = key != 0 && params_.semantic_window_us > 0 ? same_signals_.find(key, admission_.now_us) : nullptr;
+      bool repeat = false;
+      for (std::size_t k = 0; same != nullptr && k < std::min<std::size_t>(same->count, SameSignals::kKept); ++k) {
+        const FigureMatch figures = compare_figures(same->figures[k], figure);
+        repeat = repeat || figures == FigureMatch::shared || (policy_news && !company_news) ||
+                 (figures == FigureMatch::unknown && (!company_news || shared_words(same->words[k], admission_.words) >= 2));
+      }
+      return repeat;
+    };
+    // A re-carry that names fewer of the story's companies repeats each of their signals
+    // ("poolside shifts training off nvidia gpus" after "Poolside moves training from Nvidia to Trainium2").
+    bool each_repeats = out.signal_count > 1;
+    for (std::size_t s = 0; each_repeats && s < out.signal_count; ++s) each_repeats = same_news(signal_keys[s]);
+    if (edit_repeat || near_repeat || same_news(signature) || each_repeats) {
       out.signal_count = 0;
       out.outcome = StoryOutcome::duplicate;
       out.near_duplicate = true;
       return;
     }
     remember(story, signature, figure);
+    if (out.signal_count > 1) {
+      for (std::size_t s = 0; s < out.signal_count; ++s) remember_signals(signal_keys[s], figure);
+    }
   }
 
   // Per signal: a revision signals only a new or flipped side; delta against the baseline (or the

@@ -181,6 +181,8 @@ class Scorer {
   void read_headline(const Story& story) noexcept;
   void find_neighbours() noexcept;
   void remember(const Story& story, std::uint64_t signature, const std::array<double, 2>& figures) noexcept;
+  // What a story with this signature signalled, for the semantic window: its figures and words.
+  void remember_signals(std::uint64_t signature, const std::array<double, 2>& figure) noexcept;
   [[nodiscard]] double take_baseline(std::uint64_t key, double direction, std::int64_t now_us) noexcept;
   [[nodiscard]] bool throttle_allows(std::string_view ticker, std::int64_t now_us) noexcept;
 
