@@ -65,13 +65,41 @@ constexpr auto kStopHashes = [] {
   return out;
 }();
 
-// An abbreviation's full word, as a hash ("rev" is "revenue"), or 0.
-std::uint64_t expanded(std::uint64_t hash) noexcept {
-  for (const auto& [abbreviation, full] : kAbbreviations) {
-    if (abbreviation == hash) return full;
+// Word hash -> value, open addressing in a constexpr table of 128 slots: one or two probes per
+// word where a list scan took dozens of compares (both lists are read for every headline word).
+struct WordTable {
+  static constexpr std::size_t kSlots = 128;
+  std::array<std::pair<std::uint64_t, std::uint64_t>, kSlots> slots{};  // {key, value}; key 0 = empty
+
+  static constexpr std::size_t home(std::uint64_t key) noexcept { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 57); }
+  constexpr void add(std::uint64_t key, std::uint64_t value) noexcept {
+    std::size_t i = home(key);
+    while (slots[i].first != 0 && slots[i].first != key) i = (i + 1) % kSlots;
+    slots[i] = {key, value};
   }
-  return 0;
-}
+  [[nodiscard]] constexpr std::uint64_t find(std::uint64_t key) const noexcept {  // 0 when absent
+    for (std::size_t i = home(key);; i = (i + 1) % kSlots) {
+      if (slots[i].first == key) return slots[i].second;
+      if (slots[i].first == 0) return 0;
+    }
+  }
+};
+static_assert(std::size(kAbbreviationNames) < WordTable::kSlots / 2 && std::size(kStopWords) < WordTable::kSlots / 2,
+              "a word table stays at most half full, so a miss ends at an empty slot within a few probes");
+
+constexpr WordTable kAbbreviationTable = [] {
+  WordTable t;
+  for (const auto& [abbreviation, full] : kAbbreviations) t.add(abbreviation, full);
+  return t;
+}();
+constexpr WordTable kStopTable = [] {
+  WordTable t;
+  for (const std::uint64_t h : kStopHashes) t.add(h, 1);
+  return t;
+}();
+
+// An abbreviation's full word, as a hash ("rev" is "revenue"), or 0.
+std::uint64_t expanded(std::uint64_t hash) noexcept { return kAbbreviationTable.find(hash); }
 
 // The word's hash without a final "s" ("supports" is "support", "rates" "rate"), abbreviations in full;
 // `hash` is word_hash(word), reused when nothing is stripped.
@@ -86,22 +114,11 @@ std::uint64_t stem_hash(std::string_view word, std::uint64_t hash) noexcept {
   return h;
 }
 
-// One bit per stop word's hash (its low six bits): most words skip the list.
-constexpr std::uint64_t kStopBloom = [] {
-  std::uint64_t bloom = 0;
-  for (const std::uint64_t h : kStopHashes) bloom |= std::uint64_t{1} << (h & 63);
-  return bloom;
-}();
-
 // The stemmed hash of a word that says what a headline is about, or 0 for a stop word.
 std::uint64_t content_hash(std::string_view word, std::uint64_t hash, bool number) noexcept {
   if (!number && word.size() < 3) return expanded(hash);  // a short word counts only as an abbreviation ("Q3")
   const std::uint64_t h = stem_hash(word, hash);
-  if (number || ((kStopBloom >> (h & 63)) & 1) == 0) return h;
-  for (const std::uint64_t s : kStopHashes) {
-    if (s == h) return 0;
-  }
-  return h;
+  return number || kStopTable.find(h) == 0 ? h : 0;
 }
 
 int shared_words(const std::array<std::uint64_t, 4>& a, const std::array<std::uint64_t, 4>& b) noexcept {
@@ -147,6 +164,7 @@ void Scorer::read_headline(const Story& story) noexcept {
   std::uint64_t hash = 14695981039346656037ULL;
   for (std::uint32_t i = begin; i < end; ++i) hash = (hash ^ w.tokens[i].hash) * 1099511628211ULL;
   admission_.headline = hash;
+  headlines_.prefetch(hash);
   admission_.fingerprint = simhash(w, begin, end);
   admission_.names = names_signature(w, begin, end);
   admission_.words = WordSet{};
@@ -179,6 +197,8 @@ void Scorer::read_headline(const Story& story) noexcept {
     const std::uint64_t without = prefix[i] * power[n - 1 - i] + suffix[i + 1];
     admission_.edits[admission_.edit_count++] = without ^ ((n - 1) * 0x9E3779B97F4A7C15ULL);
   }
+  // find_neighbours() reads each of these, remember() writes them: the misses overlap.
+  for (std::size_t i = 0; i < admission_.edit_count; ++i) edits_.prefetch(admission_.edits[i]);
 }
 
 // A recent headline one word away, or within near_duplicate_bits of SimHash: what it signalled.
@@ -202,7 +222,12 @@ void Scorer::find_neighbours() noexcept {
     admission_.chain_length = nearest->chain_length + 1;
     (void)admission_.chain_id.assign(chains_.chain_id(*nearest));
   }
-  admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(admission_.chain_length - 1));
+  admission_.novelty = 1.0;  // novelty_decay ^ (chain_length - 1); chains are short, and pow() is not cheap
+  if (admission_.chain_length <= 16) {
+    for (std::uint32_t k = 1; k < admission_.chain_length; ++k) admission_.novelty *= params_.novelty_decay;
+  } else {
+    admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(admission_.chain_length - 1));
+  }
 }
 
 bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {

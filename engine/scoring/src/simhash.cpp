@@ -61,8 +61,10 @@ const ChainIndex::Entry* ChainIndex::nearest(std::uint64_t fingerprint, std::uin
   // Newest first, until an entry has left the window (they were added in arrival order); the
   // distance first: it rules out nearly every entry in one popcount.
   const std::size_t n = entries_.size();
+  std::size_t at = next_;
   for (std::size_t k = 1; k <= filled_; ++k) {
-    const Entry& e = entries_[(next_ + n - k) % n];
+    at = at == 0 ? n - 1 : at - 1;  // no division per entry: the scan is the dedup stage's hottest loop
+    const Entry& e = entries_[at];
     if (now_us - e.seen_us > window_us_) break;
     const int d = hamming(e.fingerprint, fingerprint);
     if (d >= best_distance) continue;
