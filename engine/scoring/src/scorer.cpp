@@ -139,7 +139,9 @@ Scorer::Scorer(const ScoringParams& params)
       baselines_(params.baseline_capacity, INT64_MAX),
       throttles_(1024, INT64_MAX),
       headline_words_(std::make_unique<rules::TokenizedText>()),
-      reader_(std::make_unique<StoryReader>()) {}
+      reader_(std::make_unique<StoryReader>()) {
+  for (std::size_t k = 0; k < novelty_by_chain_.size(); ++k) novelty_by_chain_[k] = std::pow(params_.novelty_decay, static_cast<double>(k));
+}
 
 Scorer::~Scorer() = default;
 
@@ -222,12 +224,9 @@ void Scorer::find_neighbours() noexcept {
     admission_.chain_length = nearest->chain_length + 1;
     (void)admission_.chain_id.assign(chains_.chain_id(*nearest));
   }
-  admission_.novelty = 1.0;  // novelty_decay ^ (chain_length - 1); chains are short, and pow() is not cheap
-  if (admission_.chain_length <= 16) {
-    for (std::uint32_t k = 1; k < admission_.chain_length; ++k) admission_.novelty *= params_.novelty_decay;
-  } else {
-    admission_.novelty = std::pow(params_.novelty_decay, static_cast<double>(admission_.chain_length - 1));
-  }
+  const std::uint32_t earlier = admission_.chain_length - 1;
+  admission_.novelty = earlier < novelty_by_chain_.size() ? novelty_by_chain_[earlier]
+                                                          : std::pow(params_.novelty_decay, static_cast<double>(earlier));
 }
 
 bool Scorer::admit(const Story& story, std::int64_t now_us, ScoreResult& out) noexcept {

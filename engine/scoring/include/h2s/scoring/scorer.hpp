@@ -187,6 +187,7 @@ class Scorer {
   [[nodiscard]] bool throttle_allows(std::string_view ticker, std::int64_t now_us) noexcept;
 
   ScoringParams params_;
+  std::array<double, 16> novelty_by_chain_{};  // novelty_decay^k for short chains: pow() once, not per story
   RecentTable<std::uint8_t> headlines_;  // exact normalized headlines: repeats on any wire
   RecentTable<EditNeighbour> edits_;     // headlines and headlines less one word: one-word edits
   RecentTable<SameSignals> same_signals_;  // what recent stories signalled: reworded re-carries
