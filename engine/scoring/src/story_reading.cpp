@@ -24,7 +24,7 @@ constexpr std::uint64_t kAway = word_hash("away");
 constexpr std::uint64_t kFrom = word_hash("from");
 constexpr std::uint64_t kIf = word_hash("if"), kUnless = word_hash("unless"), kUntil = word_hash("until");
 constexpr std::uint64_t kBefore = word_hash("before"), kEnough = word_hash("enough"), kBut = word_hash("but"),
-                        kOr = word_hash("or"), kAnd = word_hash("and");
+                        kOr = word_hash("or"), kAnd = word_hash("and"), kTo = word_hash("to");
 constexpr std::uint64_t kNot = word_hash("not"), kNever = word_hash("never"), kYet = word_hash("yet");
 // Words that give a reason ("dissented because inflation remains too high"): what follows is the
 // speaker's own view, which no stance operator before the reason reaches.
@@ -788,13 +788,14 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
         if (lt.kind == LexiconKind::negator && static_cast<int>(t.last) <= negated_inside_end) continue;  // already read
         if (lt.kind == LexiconKind::negator || lt.kind == LexiconKind::turn) {
           // Two operators on shared words ("high bar" and "bar for") are one, and so is a turn
-          // followed by "before", which says the same delay twice ("patient before cutting"), or by
-          // an alternative ("slow or pause").
+          // followed by "before", which says the same delay twice ("patient before cutting"), by
+          // an alternative ("slow or pause"), or by a qualifier of the same term ("caution on
+          // premature cuts"); only a verb after "to" turns again ("too early to pause hikes").
           const bool turn_after_turn =
               op.live && op.last_turn && lt.kind == LexiconKind::turn &&
               ((t.first <= op.last + 2u && t.first == t.last && f.words.tokens[t.first].hash == kBefore) ||
-               (t.first == op.last + 2u &&
-                (f.words.tokens[op.last + 1u].hash == kOr || f.words.tokens[op.last + 1u].hash == kAnd)));
+               (f.words.tokens[op.last].hash != kTo &&
+                (t.first == op.last + 1u || (t.first == op.last + 2u && f.words.tokens[op.last + 1u].hash != kTo))));
           if (op.live && (t.first <= op.last || turn_after_turn)) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
             continue;
@@ -825,6 +826,22 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
             note(trace, line);
           }
           last_value = -last_value;
+        } else if (lt.kind == LexiconKind::turn_after && static_cast<int>(t.first) > last_turn_after_end &&
+                   !(op.live && t.first <= op.last)) {
+          // Nothing before it to turn: it turns what follows ("premature to cut", "unlikely the next
+          // move is a hike", "policy is not overly restrictive"; topics.md); after a turn it says the
+          // same thing again ("caution on premature cuts").
+          last_turn_after_end = t.last;
+          if (op.live && op.last_turn) {
+            op.last = std::max<std::uint16_t>(op.last, t.last);
+            continue;
+          }
+          if (!op.live) op = Operator{true, t.clause, t.last, 0, 1, 0, t.owner, false};
+          ++op.flips;
+          op.last = t.last;
+          op.alone = 0;
+          op.owner = t.owner;
+          op.last_turn = true;
         } else if (lt.kind == LexiconKind::preview) {
           previewed_clause = t.clause;
           headline_preview = headline_preview || fi == 0;
@@ -860,8 +877,11 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
                      modifier(f, t, LexiconKind::intensifier, p.modifier_window, nullptr) *
                      modifier(f, t, LexiconKind::hedge, p.negation_window, &out.hedges);
       std::string_view turned_by;
-      // An operator on all of the term's own words ("slowdown" is no "slow*" of itself) turns nothing.
-      if (op.live && !is_hold && t.last <= op.last) op = Operator{};
+      // An operator on all of the term's own words ("slowdown" is no "slow*" of itself) turns nothing,
+      // nor one whose negation the term holds ("is not" and "not convinced").
+      if (op.live && !is_hold &&
+          (t.last <= op.last || (t.first <= op.last && (f.words.tokens[t.first].hash == kNot || f.words.tokens[t.first].hash == kNever))))
+        op = Operator{};
       // "has not lowered rates enough" asks for more of it, not less.
       bool enough_after = false;
       for (std::uint32_t i = t.last + 1u; i < f.words.count && i <= t.last + 3u && !enough_after; ++i) {
