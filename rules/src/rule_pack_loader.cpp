@@ -516,8 +516,9 @@ std::string phrase_to_regex(const std::string& phrase) {
       out += '}';
       continue;
     }
-    // After a gap the word may close a hyphenated one ("signs 48MW pre-lease").
-    if (!first) out += w > 0 && is_gap(words[w - 1]) ? "[\\s-]+" : "\\s+";
+    // After a gap the word may close a hyphenated one ("signs 48MW pre-lease"); a quote may close
+    // or open one of the words ("'a little uneasy' with cuts").
+    if (!first) out += w > 0 && is_gap(words[w - 1]) ? "[\\s-]+" : "[\"']?\\s+[\"']?";
     if (word == "*") {
       out += "[^\\s]+";
       first = false;

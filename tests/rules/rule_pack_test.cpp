@@ -118,11 +118,12 @@ TEST_CASE("TOML syntax errors and missing packs are clear errors") {
 }
 
 TEST_CASE("Lexicon phrases become whole-word, space-tolerant regexes") {
-  CHECK(phrase_to_regex("raises guidance") == "\\braises\\s+guidance\\b");
+  // A quote may close or open a word between them: "'a little uneasy' with" reads "uneasy with".
+  CHECK(phrase_to_regex("raises guidance") == "\\braises[\"']?\\s+[\"']?guidance\\b");
   CHECK(phrase_to_regex("accelerat*") == "\\baccelerat\\w*\\b");
   CHECK(phrase_to_regex("better-than-expected") == "\\bbetter\\-than\\-expected\\b");
   CHECK(phrase_to_regex("Amazon.com") == "\\bAmazon\\.com\\b");
-  CHECK(phrase_to_regex("too * to") == "\\btoo\\s+[^\\s]+\\s+to\\b");
+  CHECK(phrase_to_regex("too * to") == "\\btoo[\"']?\\s+[\"']?[^\\s]+[\"']?\\s+[\"']?to\\b");
   // After a gap a word may end a hyphenated one: "signs 48MW pre-lease" reads "sign* ~5 leas*".
   CHECK(phrase_to_regex("raises ~2 guidance") == "\\braises(?:\\s+[^\\s]+){0,2}[\\s-]+guidance\\b");
 }
