@@ -517,6 +517,13 @@ TEST_CASE("Figures are read in every wire's form, and times, years and multiples
   f = read("*NVIDIA SEES 4Q REV. $37.5B, EST. $37.1B");
   CHECK(f.actual == Approx(37.5e9));
   CHECK(f.expected == Approx(37.1e9));
+  // A company's own forecast set against the street's estimate is the actual; a bare "forecast" the estimate.
+  f = read("*NVIDIA 4Q REV. FORECAST $65B +/-2% VS $61.7B EST.");
+  CHECK(f.actual == Approx(65e9));
+  CHECK(f.expected == Approx(61.7e9));
+  f = read("*US NOV. NONFARM PAYROLLS +227K; FORECAST +200K");
+  CHECK(f.actual == Approx(227000));
+  CHECK(f.expected == Approx(200000));
   f = read("Payrolls rose 275,000; economists had forecast 180,000");
   CHECK(f.actual == Approx(275000));
   CHECK(f.expected == Approx(180000));

@@ -178,6 +178,19 @@ bool figure_is_estimate(const rules::TokenizedText& words, std::uint32_t index) 
   return next < words.count && is_expected_word(words.tokens[next].hash);
 }
 
+namespace {
+
+// Whether a figure from `from` on is named as the estimate ("vs $61.7B est.", "est. $61.7B").
+bool compared_later(const rules::TokenizedText& words, std::uint32_t from, std::uint32_t end) noexcept {
+  for (std::uint32_t i = from; i < end; ++i) {
+    const std::uint64_t h = words.tokens[i].hash;
+    if (h == kVs || h == kVersus || h == kEst || h == kEstimate || h == kEstimates || h == kConsensus) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Figures read_figures(std::string_view text, const rules::TokenizedText& words, std::uint32_t begin,
                      std::uint32_t end) noexcept {
   Figures f;
@@ -202,7 +215,14 @@ Figures read_figures(std::string_view text, const rules::TokenizedText& words, s
     bool named = false;
     for (std::uint32_t back = i, steps = 0; back > begin && steps < 3; ++steps) {
       const std::uint64_t h = words.tokens[--back].hash;
-      if (is_expected_word(h)) { role = Role::expected; named = true; break; }
+      if (is_expected_word(h)) {
+        // A company's own forecast compared with the street's ("4Q REV. FORECAST $65B VS $61.7B
+        // EST."): the forecast is the news, the figure after "vs" the estimate.
+        const bool own_forecast = (h == kForecast || h == kForecasts) && !f.has_actual && compared_later(words, i + 1, end);
+        role = own_forecast ? Role::actual : Role::expected;
+        named = true;
+        break;
+      }
       if (is_prior_word(h)) { role = Role::prior; named = true; break; }
       if (h == kActual) { named = true; break; }
       if (h == kVs || h == kVersus) { role = Role::expected; break; }  // unless a word after says prior
