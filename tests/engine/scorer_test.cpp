@@ -355,6 +355,9 @@ TEST_CASE("Near repeats are duplicates only when they signal the same: one-word 
         StoryOutcome::duplicate);
   // After the window the same reading is news again.
   CHECK(s.feed("10", "Equinix boosts outlook as bookings hit a record", 30 * kMinute).outcome == StoryOutcome::signalled);
+  // A decision that names a dissenter after it is the decision, as the re-carry that names nobody.
+  REQUIRE(s.feed("20", "*FED RAISES RATES BY 25 BPS; KASHKARI DISSENTS", 50 * kMinute).outcome == StoryOutcome::signalled);
+  CHECK(s.feed("21", "Federal Reserve raises interest rates by a quarter point", 51 * kMinute).outcome == StoryOutcome::duplicate);
 }
 
 TEST_CASE("A revision signals what it gains, withdraws and re-signals what it flips, and stays silent otherwise") {

@@ -338,6 +338,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   reader.read_words(story, match, pack, params_, read ? headline_words_.get() : nullptr);
   std::array<double, ScoreResult::kMaxSignals> slot_priority{};
   std::array<bool, ScoreResult::kMaxSignals> slot_policy{};  // the slot's signal is a policy reading
+  std::array<bool, ScoreResult::kMaxSignals> slot_decision{};  // ... of a decision rule (the FOMC's)
   std::uint64_t speaker = 0;  // which official spoke: each speaker rule's first-listed pattern the headline hits
   bool company_news = false;  // a signal comes from a company reading (macro ones are scheduled, one per event)
   bool policy_news = false;   // a signal comes from a policy reading: a decision or remarks, whatever figures they cite
@@ -359,7 +360,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   bool decision_story = false;
   // Unless the headline leads with a release and names no speaker: "Softer CPI fuels bets on
   // smaller Fed hikes" is the print ("Low inflation won't stop Fed from raising rates: Williams" is not).
-  std::uint32_t first_decision = UINT32_MAX, first_release = UINT32_MAX;
+  std::uint32_t first_decision = UINT32_MAX, first_release = UINT32_MAX, first_speaker = UINT32_MAX;
   bool speaker_named = false;
   for (std::size_t r = 0; r < match.rule_count; ++r) {
     const rules::RuleMatch& rm = match.rules[r];
@@ -370,6 +371,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     speaker_named = speaker_named || (policy && rule.hold != 0);
     if (rm.field != Field::headline) continue;
     if (policy && rule.hold == 0) first_decision = std::min(first_decision, rm.position);
+    if (policy && rule.hold != 0) first_speaker = std::min(first_speaker, rm.position);
     if (rule.reading == rules::Reading::release) first_release = std::min(first_release, rm.position);
   }
   const bool release_story = !speaker_named && first_release < first_decision && first_decision != UINT32_MAX;
@@ -458,6 +460,7 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
       }
       slot_priority[static_cast<std::size_t>(slot - out.signals.data())] = priority;
       slot_policy[static_cast<std::size_t>(slot - out.signals.data())] = rule.reading == rules::Reading::policy;
+      slot_decision[static_cast<std::size_t>(slot - out.signals.data())] = rule.reading == rules::Reading::policy && rule.hold == 0;
       *slot = Signal{};
       (void)slot->story_id.assign(story.id);
       slot->chain_id = admission_.chain_id;
@@ -490,8 +493,10 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   // are different prints (core CPI after headline CPI).
   std::uint64_t signature = 0;
   std::array<std::uint64_t, ScoreResult::kMaxSignals> signal_keys{};  // each signal's own signature
+  bool decision_read = false;  // the FOMC rule read it: the decision, whichever dissenter it names
   for (std::size_t s = 0; s < out.signal_count; ++s) {
     const Signal& sig = out.signals[s];
+    decision_read = decision_read || slot_decision[s];
     // Policy news is one topic here: which policy rule won (a speaker's, the FOMC's) is not news.
     const std::uint64_t topic_key = slot_policy[s] ? kPolicyTopicKey : exact_hash(sig.topic.view());
     const std::uint64_t term = mix(exact_hash(sig.ticker.view()) * 3 + static_cast<std::uint64_t>(sig.side)) ^ mix(topic_key);
@@ -500,6 +505,11 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
   }
   // A named speaker is the remarks' key, whether or not the FOMC rule also hit: "*YELLEN: CASE FOR
   // FED RATE INCREASE" and "Yellen says case for rate hike has strengthened" are one speech.
+  // A headline that leads with the decision and names an official after it is the decision ("*FED
+  // CUTS RATES BY 50 BPS; BOWMAN DISSENTS" and "Federal Reserve cuts interest rates by half a
+  // point" are one event): it is also kept, and looked for, without the speaker.
+  const bool decision_led = decision_read && first_decision < first_speaker;
+  const std::uint64_t decision_signature = decision_led && speaker != 0 && signature != 0 ? mix(signature) : 0;
   if (signature != 0) signature = mix(signature ^ speaker);
   const std::array<double, 2> figure = reader.headline_figures();
   if (admitted && !admission_.revision) {
@@ -520,13 +530,14 @@ void Scorer::score(const Story& story, const rules::MatchResult& match, const ru
     // ("poolside shifts training off nvidia gpus" after "Poolside moves training from Nvidia to Trainium2").
     bool each_repeats = out.signal_count > 1;
     for (std::size_t s = 0; each_repeats && s < out.signal_count; ++s) each_repeats = same_news(signal_keys[s]);
-    if (edit_repeat || near_repeat || same_news(signature) || each_repeats) {
+    if (edit_repeat || near_repeat || same_news(signature) || same_news(decision_signature) || each_repeats) {
       out.signal_count = 0;
       out.outcome = StoryOutcome::duplicate;
       out.near_duplicate = true;
       return;
     }
     remember(story, signature, figure);
+    remember_signals(decision_signature, figure);
     if (out.signal_count > 1) {
       for (std::size_t s = 0; s < out.signal_count; ++s) remember_signals(signal_keys[s], figure);
     }
