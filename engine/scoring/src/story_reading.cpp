@@ -554,10 +554,27 @@ void StoryReader::read_companies(ReadingTrace* trace) noexcept {
         r->hedges = static_cast<std::uint16_t>(r->hedges + hedges);
         if (trace != nullptr) roles_seen << " " << entities[m.entity].ticker << "=" << rules::to_string(role) << sign * base;
       };
+      // A name that is a whole clause, followed by another name, is listed with it: "Digital Realty,
+      // Equinix shares fall" has both as subjects.
+      auto listed_into_clause = [&](std::uint32_t mi) {
+        for (std::uint32_t steps = 0; steps < 4; ++steps) {
+          const MentionSpan& m = f.mentions[mi];
+          if (m.clause == t.clause) return true;
+          const std::uint32_t after = m.last + 1u;
+          if (clause_first_word(w, m.first) != m.first || after >= w.count || w.tokens[after].clause != m.clause + 1u) return false;
+          std::uint32_t next = f.mention_count;
+          for (std::uint32_t k = mi + 1; k < f.mention_count && next == f.mention_count; ++k) {
+            if (f.mentions[k].first == after) next = k;
+          }
+          if (next == f.mention_count) return false;
+          mi = next;
+        }
+        return false;
+      };
       bool subject_found = false, clause_names_other = false;
       for (std::uint32_t mi = 0; mi < f.mention_count; ++mi) {
         const MentionSpan& m = f.mentions[mi];
-        if (m.clause != t.clause) continue;
+        if (m.clause != t.clause && !(m.clause < t.clause && listed_into_clause(mi))) continue;
         clause_names_other = clause_names_other || m.entity != lead_;
         if (m.context || m.last >= t.first || static_cast<int>(m.first) <= floor || claimed_[fi][mi]) continue;
         subject_found = true;
