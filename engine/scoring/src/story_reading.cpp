@@ -845,9 +845,9 @@ Reading StoryReader::policy(bool previews, double hold, ReadingTrace* trace) con
           last_value = -last_value;
         } else if (lt.kind == LexiconKind::turn_after && static_cast<int>(t.first) > last_turn_after_end &&
                    !(op.live && t.first <= op.last)) {
-          // Nothing before it to turn: it turns what follows ("premature to cut", "unlikely the next
-          // move is a hike", "policy is not overly restrictive"; topics.md); after a turn it says the
-          // same thing again ("caution on premature cuts").
+          // Nothing before it to turn: it turns what follows ("premature to cut", "unlikely that
+          // further hikes are needed", "policy is not overly restrictive"; topics.md); after a turn
+          // it says the same thing again ("caution on premature cuts").
           last_turn_after_end = t.last;
           if (op.live && op.last_turn) {
             op.last = std::max<std::uint16_t>(op.last, t.last);
